@@ -1,0 +1,13 @@
+# Every dependency is a Debian 12 package (tools/install-deps.sh installs them).
+find_package(PkgConfig REQUIRED)
+find_package(tl-expected REQUIRED)
+find_package(fmt REQUIRED)
+find_package(CLI11 REQUIRED)
+pkg_check_modules(IDN2 REQUIRED IMPORTED_TARGET libidn2)
+if(CQLIST_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(CQLIST_BENCH)
+  find_package(benchmark REQUIRED)
+  pkg_check_modules(GMIME REQUIRED IMPORTED_TARGET gmime-3.0)
+endif()

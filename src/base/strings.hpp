@@ -1,0 +1,24 @@
+// base/strings.hpp: small ASCII string helpers with no locale and no mail knowledge.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace cqlist {
+
+constexpr char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+
+constexpr char ascii_upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c; }
+
+std::string to_ascii_lower(std::string_view text);
+
+bool iequals(std::string_view a, std::string_view b);
+
+bool istarts_with(std::string_view text, std::string_view prefix);
+
+constexpr bool is_wsp(char c) { return c == ' ' || c == '\t'; }
+
+// Trims spaces, tabs, CR and LF from both ends.
+std::string_view trim(std::string_view text);
+
+}  // namespace cqlist

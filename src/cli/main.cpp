@@ -1,0 +1,65 @@
+// cli/main.cpp: the cqlist command. The process edge: exceptions stop here.
+#include <cstdio>
+#include <exception>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.hpp"
+
+namespace cqlist::cli {
+
+int& exit_code() {
+  static int code = kExitOk;
+  return code;
+}
+
+}  // namespace cqlist::cli
+
+int main(int argc, char** argv) {
+  using namespace cqlist::cli;
+  CLI::App app{"cqlist: a mailing-list server with DKIM, ARC and DMARC-safe delivery built in",
+               "cqlist"};
+  app.set_version_flag("-V,--version", std::string("cqlist ") + CQLIST_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough(false);
+
+  auto* help = app.add_subcommand("help", "Show help for cqlist or one of its commands");
+  std::string help_topic;
+  help->add_option("command", help_topic, "The command to explain");
+  help->callback([&] {
+    if (help_topic.empty()) {
+      std::fputs(app.help().c_str(), stdout);
+      return;
+    }
+    CLI::App* sub = nullptr;
+    try {
+      sub = app.get_subcommand(help_topic);
+    } catch (const CLI::OptionNotFound&) {
+    }
+    if (sub == nullptr) {
+      std::fprintf(stderr, "cqlist: no command named '%s'; run 'cqlist help' for the list\n",
+                   help_topic.c_str());
+      exit_code() = kExitUsage;
+      return;
+    }
+    std::fputs(sub->help().c_str(), stdout);
+  });
+
+  register_inspect(app);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "cqlist: internal error: %s\n", e.what());
+    return kExitSoftware;
+  }
+  return exit_code();
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages cqlist builds and tests with. Idempotent: packages
+# already present are skipped, so re-running costs one dpkg query.
+set -euo pipefail
+
+build_packages=(
+  cmake ninja-build ccache pkg-config g++ clang clang-format libclang-rt-14-dev
+  libexpected-dev libfmt-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
+  libidn2-dev libssl-dev libsqlite3-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libgmime-3.0-dev
+  python3
+)
+
+missing=()
+for pkg in "${build_packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$pkg")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#build_packages[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -q
+"${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
