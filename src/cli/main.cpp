@@ -29,7 +29,9 @@ int main(int argc, char** argv) {
   help->add_option("command", help_topic, "The command to explain");
   help->callback([&] {
     if (help_topic.empty()) {
-      std::fputs(app.help().c_str(), stdout);
+      // App::help() would describe the selected subcommand, which is "help" itself here.
+      std::fputs(app.get_formatter()->make_help(&app, "cqlist", CLI::AppFormatMode::Normal).c_str(),
+                 stdout);
       return;
     }
     CLI::App* sub = nullptr;
@@ -43,10 +45,23 @@ int main(int argc, char** argv) {
       exit_code() = kExitUsage;
       return;
     }
-    std::fputs(sub->help().c_str(), stdout);
+    std::fputs(sub->help("cqlist").c_str(), stdout);
   });
 
   register_inspect(app);
+
+  // CLI11 would call an unknown word a missing subcommand; name it instead.
+  if (argc > 1 && argv[1][0] != '-') {
+    bool known = false;
+    for (const CLI::App* sub : app.get_subcommands({})) {
+      known = known || sub->check_name(argv[1]);
+    }
+    if (!known) {
+      std::fprintf(stderr, "cqlist: no command named '%s'; run 'cqlist help' for the list\n",
+                   argv[1]);
+      return kExitUsage;
+    }
+  }
 
   try {
     app.parse(argc, argv);
