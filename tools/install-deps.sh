@@ -7,6 +7,7 @@ build_packages=(
   cmake ninja-build ccache pkg-config g++ clang clang-format libclang-rt-14-dev
   libexpected-dev libfmt-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
   libidn2-dev libssl-dev libsqlite3-dev
+  libunbound-dev libevent-dev nettle-dev unbound  # libunbound.pc requires libevent, nettle
   libgtest-dev libgmock-dev libbenchmark-dev libgmime-3.0-dev
   python3
 )

@@ -1,14 +1,13 @@
 #include "base/file.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
 #include <random>
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace cqlist {
 namespace {
@@ -77,7 +76,9 @@ Result<std::string> read_file(const std::filesystem::path& path) {
     return fail(io_error("open", path, errno));
   }
   std::string bytes;
+
   struct stat st {};
+
   if (::fstat(fd.get(), &st) == 0 && st.st_size > 0) {
     bytes.reserve(static_cast<size_t>(st.st_size));
   }
@@ -105,9 +106,9 @@ Result<void> write_file_durably(const std::filesystem::path& path, std::string_v
     dir = ".";
   }
   if (overwrite == Overwrite::refuse && ::access(path.c_str(), F_OK) == 0) {
-    return fail(Errc::already_exists,
-                fmt::format("{} already exists; remove it first if you mean to replace it",
-                            path.string()));
+    return fail(
+        Errc::already_exists,
+        fmt::format("{} already exists; remove it first if you mean to replace it", path.string()));
   }
   std::filesystem::path tmp = dir / temporary_name(path);
   FileDescriptor fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
@@ -133,10 +134,10 @@ Result<void> write_file_durably(const std::filesystem::path& path, std::string_v
   if (overwrite == Overwrite::refuse) {
     // link() fails if the target appeared meanwhile, so two writers cannot both win.
     if (::link(tmp.c_str(), path.c_str()) != 0) {
-      return cleanup_on_error(errno == EEXIST
-                                  ? Error(Errc::already_exists,
-                                          fmt::format("{} already exists", path.string()))
-                                  : io_error("link", path, errno));
+      return cleanup_on_error(
+          errno == EEXIST
+              ? Error(Errc::already_exists, fmt::format("{} already exists", path.string()))
+              : io_error("link", path, errno));
     }
     ::unlink(tmp.c_str());
   } else if (::rename(tmp.c_str(), path.c_str()) != 0) {

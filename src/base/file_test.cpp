@@ -1,11 +1,10 @@
 #include "base/file.hpp"
 
-#include <sys/stat.h>
-
 #include <filesystem>
 #include <string>
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 namespace cqlist {
 namespace {
@@ -56,7 +55,9 @@ TEST_F(DurableFile, RefusesToOverwriteWhenAsked) {
 
 TEST_F(DurableFile, AppliesTheRequestedMode) {
   ASSERT_TRUE(write_file_durably(dir_ / "private", "secret", Overwrite::refuse, 0600));
+
   struct stat st {};
+
   ASSERT_EQ(::stat((dir_ / "private").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
 }

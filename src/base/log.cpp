@@ -65,11 +65,14 @@ void append_value(std::string& out, std::string_view value) {
 
 }  // namespace
 
-void set_min_level(Level level) { g_min_level.store(level); }
+void set_min_level(Level level) {
+  g_min_level.store(level);
+}
 
 std::string format_line(Level level, std::string_view event, std::initializer_list<Field> fields) {
   auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-  std::string line = fmt::format("ts={:%Y-%m-%dT%H:%M:%SZ} level={} event=", now, level_name(level));
+  std::string line =
+      fmt::format("ts={:%Y-%m-%dT%H:%M:%SZ} level={} event=", now, level_name(level));
   append_value(line, event);
   for (const auto& [key, value] : fields) {
     line += ' ';

@@ -6,7 +6,8 @@ namespace cqlist::log {
 namespace {
 
 TEST(LogLine, HasTimestampLevelEventAndFieldsInOrder) {
-  std::string line = format_line(Level::info, "post.accepted", {{"list", "ham"}, {"article", "12"}});
+  std::string line =
+      format_line(Level::info, "post.accepted", {{"list", "ham"}, {"article", "12"}});
   EXPECT_TRUE(line.starts_with("ts=")) << line;
   EXPECT_TRUE(line.ends_with(" level=info event=post.accepted list=ham article=12")) << line;
 }

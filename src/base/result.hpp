@@ -65,7 +65,9 @@ inline tl::unexpected<Error> fail(Errc code, std::string message) {
   return tl::unexpected<Error>(Error(code, std::move(message)));
 }
 
-inline tl::unexpected<Error> fail(Error error) { return tl::unexpected<Error>(std::move(error)); }
+inline tl::unexpected<Error> fail(Error error) {
+  return tl::unexpected<Error>(std::move(error));
+}
 
 }  // namespace cqlist
 
@@ -74,15 +76,15 @@ inline tl::unexpected<Error> fail(Error error) { return tl::unexpected<Error>(st
 
 // CQLIST_TRY(auto value, expression): evaluates a Result; on failure returns its Error from the
 // enclosing function, otherwise declares `value` holding the result.
-#define CQLIST_TRY(decl, expr)                                     \
-  auto CQLIST_CONCAT(cqlist_try_, __LINE__) = (expr);              \
-  if (!CQLIST_CONCAT(cqlist_try_, __LINE__)) {                     \
+#define CQLIST_TRY(decl, expr)                                           \
+  auto CQLIST_CONCAT(cqlist_try_, __LINE__) = (expr);                    \
+  if (!CQLIST_CONCAT(cqlist_try_, __LINE__)) {                           \
     return ::cqlist::fail(CQLIST_CONCAT(cqlist_try_, __LINE__).error()); \
-  }                                                                \
+  }                                                                      \
   decl = std::move(*CQLIST_CONCAT(cqlist_try_, __LINE__))
 
 // CQLIST_TRY_VOID(expression): the same for Result<void>.
-#define CQLIST_TRY_VOID(expr)                                      \
+#define CQLIST_TRY_VOID(expr)                                                                      \
   if (auto CQLIST_CONCAT(cqlist_try_, __LINE__) = (expr); !CQLIST_CONCAT(cqlist_try_, __LINE__)) { \
-    return ::cqlist::fail(CQLIST_CONCAT(cqlist_try_, __LINE__).error()); \
+    return ::cqlist::fail(CQLIST_CONCAT(cqlist_try_, __LINE__).error());                           \
   }

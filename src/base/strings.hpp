@@ -6,9 +6,13 @@
 
 namespace cqlist {
 
-constexpr char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+constexpr char ascii_lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+}
 
-constexpr char ascii_upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c; }
+constexpr char ascii_upper(char c) {
+  return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c;
+}
 
 std::string to_ascii_lower(std::string_view text);
 
@@ -16,7 +20,9 @@ bool iequals(std::string_view a, std::string_view b);
 
 bool istarts_with(std::string_view text, std::string_view prefix);
 
-constexpr bool is_wsp(char c) { return c == ' ' || c == '\t'; }
+constexpr bool is_wsp(char c) {
+  return c == ' ' || c == '\t';
+}
 
 // Trims spaces, tabs, CR and LF from both ends.
 std::string_view trim(std::string_view text);

@@ -22,5 +22,6 @@ inline constexpr int kExitConfig = 78;
 int& exit_code();
 
 void register_inspect(CLI::App& app);
+void register_decorate(CLI::App& app);
 
 }  // namespace cqlist::cli

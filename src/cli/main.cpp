@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
   });
 
   register_inspect(app);
+  register_decorate(app);
 
   // CLI11 would call an unknown word a missing subcommand; name it instead.
   if (argc > 1 && argv[1][0] != '-') {

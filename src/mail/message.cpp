@@ -1,6 +1,7 @@
 #include "mail/message.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 #include "base/strings.hpp"
@@ -74,7 +75,9 @@ std::size_t line_length(std::string_view text, std::size_t pos) {
   return static_cast<std::size_t>(static_cast<const char*>(lf) - (text.data() + pos)) + 1;
 }
 
-bool is_empty_line(std::string_view line) { return line == "\n" || line == "\r\n"; }
+bool is_empty_line(std::string_view line) {
+  return line == "\n" || line == "\r\n";
+}
 
 // Returns the colon offset when `line` starts a header field: a name of printable ASCII, then
 // optional white space (obs-fields), then a colon.
@@ -96,10 +99,88 @@ std::optional<std::size_t> field_colon(std::string_view line, std::size_t* name_
   return std::nullopt;
 }
 
-void add_defect(std::vector<Defect>& defects, Defect defect) {
-  if (std::find(defects.begin(), defects.end(), defect) == defects.end()) {
-    defects.push_back(defect);
+// Records each defect once, in the order first seen; the bit mask keeps the per-byte scan of
+// 8-bit headers (Japanese subjects) from searching the list on every byte.
+class DefectRecorder {
+ public:
+  explicit DefectRecorder(std::vector<Defect>& defects) : defects_(defects) {}
+
+  void add(Defect defect) {
+    auto bit = 1U << static_cast<unsigned>(defect);
+    if ((seen_ & bit) == 0) {
+      seen_ |= bit;
+      defects_.push_back(defect);
+    }
   }
+
+ private:
+  std::vector<Defect>& defects_;
+  unsigned seen_ = 0;
+};
+
+struct LineCounts {
+  std::size_t crlf = 0;
+  std::size_t lf = 0;
+};
+
+// True when one of the eight bytes in `word` is below 0x0E (NUL, LF, CR among them) or has the
+// high bit set: the only bytes scan_field looks at. Most header bytes are printable ASCII, and
+// testing eight at a time keeps the scan from dominating parse().
+bool may_need_attention(std::uint64_t word) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;
+  return ((((word - kOnes * 0x0E) & ~word) | word) & kHighBits) != 0;
+}
+
+// Counts the line endings of one field and notes bytes that do not belong in a header.
+void scan_field(std::string_view raw, LineCounts& counts, DefectRecorder& defects) {
+  auto check = [&](std::size_t i) {
+    auto byte = static_cast<unsigned char>(raw[i]);
+    if (byte > '\r' && byte < 0x80) {
+      return;
+    }
+    if (byte == '\n') {
+      if (i > 0 && raw[i - 1] == '\r') {
+        ++counts.crlf;
+      } else {
+        ++counts.lf;
+      }
+    } else if (byte == '\r' && (i + 1 == raw.size() || raw[i + 1] != '\n')) {
+      defects.add(Defect::bare_cr);
+    } else if (byte == 0) {
+      defects.add(Defect::nul_byte);
+    } else if (byte >= 0x80) {
+      defects.add(Defect::eight_bit_header);
+    }
+  };
+  std::size_t i = 0;
+  while (i + 8 <= raw.size()) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, raw.data() + i, sizeof word);
+    if (!may_need_attention(word)) {
+      i += 8;
+      continue;
+    }
+    for (std::size_t end = i + 8; i < end; ++i) {
+      check(i);
+    }
+  }
+  for (; i < raw.size(); ++i) {
+    check(i);
+  }
+}
+
+// The header's dominant line ending. A tie (a header of one CRLF line and one LF line, or no
+// line at all) goes to the separator, then to the first line ending anywhere in the message.
+bool header_uses_crlf(LineCounts counts, std::string_view separator, std::string_view text) {
+  if (counts.crlf != counts.lf) {
+    return counts.crlf > counts.lf;
+  }
+  if (!separator.empty()) {
+    return separator == "\r\n";
+  }
+  std::size_t lf = text.find('\n');
+  return lf == std::string_view::npos || (lf > 0 && text[lf - 1] == '\r');
 }
 
 // Normalises line breaks inside a new field value to `eol`; false when a break is not
@@ -128,38 +209,91 @@ bool valid_field_name(std::string_view name) {
   return !name.empty() && std::all_of(name.begin(), name.end(), is_field_name_char);
 }
 
+// Builds "Name: value<eol>"; nullopt when the value would inject a line.
+std::optional<std::string> new_field_text(std::string_view name, std::string_view value,
+                                          std::string_view eol) {
+  std::string text;
+  text.reserve(name.size() + value.size() + 4);
+  text += name;
+  text += ':';
+  if (value.empty() || !is_wsp(value.front())) {
+    text += ' ';
+  }
+  if (!append_folded_value(text, value, eol)) {
+    return std::nullopt;
+  }
+  text += eol;
+  return text;
+}
+
+// Whether `body`, written straight after the header without a blank line, would read back as
+// something else: a separator, a header field, a continuation of the last field, or an mbox
+// "From " line. A parsed message never needs one; edits and set_body can create the need.
+bool body_needs_separator(std::string_view body, bool has_fields, bool has_preamble) {
+  if (body.empty()) {
+    return false;
+  }
+  std::string_view first_line = body.substr(0, line_length(body, 0));
+  std::size_t name_length = 0;
+  return is_empty_line(first_line) || (has_fields && is_wsp(first_line.front())) ||
+         field_colon(first_line, &name_length).has_value() ||
+         (!has_fields && !has_preamble && body.starts_with("From "));
+}
+
+// Appends `bytes`, completing its last line when more follows. Only an input that ends
+// without a final line break leaves a part unterminated; an edit after it must not glue the
+// next line onto it.
+void append_line_block(std::string& out, std::string_view bytes, bool more_follows,
+                       std::string_view eol) {
+  out += bytes;
+  if (more_follows && !bytes.empty() && bytes.back() != '\n') {
+    out += eol;
+  }
+}
+
+void append_fields(std::string& out, const std::vector<HeaderField>& fields, bool more_follows,
+                   std::string_view eol) {
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    append_line_block(out, fields[i].raw(), more_follows || i + 1 < fields.size(), eol);
+  }
+}
+
 }  // namespace
 
 std::string HeaderField::unfolded_value() const {
+  // RFC 5322 §2.2.3: unfolding removes the line breaks; the white space after them stays.
   std::string_view v = value();
   std::string out;
   out.reserve(v.size());
-  for (char c : v) {
-    if (c != '\r' && c != '\n') {
-      out += c;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    char c = v[i];
+    if (c == '\n' || (c == '\r' && i + 1 < v.size() && v[i + 1] == '\n')) {
+      continue;
     }
+    out += c;
   }
   return std::string(trim(out));
 }
 
-bool HeaderField::is_named(std::string_view name) const { return iequals(this->name(), name); }
+bool HeaderField::is_named(std::string_view name) const {
+  return iequals(this->name(), name);
+}
 
 Message Message::parse(std::string bytes) {
   Message message;
   message.original_ = std::make_shared<const std::string>(std::move(bytes));
   std::string_view text = *message.original_;
-  auto& defects = message.defects_;
+  DefectRecorder defects(message.defects_);
 
   std::size_t pos = 0;
   if (text.starts_with("From ")) {
     std::size_t length = line_length(text, 0);
     message.preamble_ = text.substr(0, length);
     pos = length;
-    add_defect(defects, Defect::mbox_from_line);
+    defects.add(Defect::mbox_from_line);
   }
 
-  std::size_t crlf_lines = 0;
-  std::size_t lf_lines = 0;
+  LineCounts counts;
   bool header_done = false;
   while (pos < text.size()) {
     std::size_t length = line_length(text, pos);
@@ -173,8 +307,7 @@ Message Message::parse(std::string bytes) {
     std::size_t name_length = 0;
     std::optional<std::size_t> colon = field_colon(line, &name_length);
     if (!colon) {
-      add_defect(defects,
-                 is_wsp(line.front()) ? Defect::leading_continuation : Defect::line_without_colon);
+      defects.add(is_wsp(line.front()) ? Defect::leading_continuation : Defect::line_without_colon);
       header_done = true;
       break;
     }
@@ -184,64 +317,54 @@ Message Message::parse(std::string bytes) {
       end += line_length(text, end);
     }
     std::string_view raw = text.substr(pos, end - pos);
-    for (std::size_t i = 0; i < raw.size(); ++i) {
-      auto byte = static_cast<unsigned char>(raw[i]);
-      if (byte == '\n') {
-        if (i > 0 && raw[i - 1] == '\r') {
-          ++crlf_lines;
-        } else {
-          ++lf_lines;
-        }
-      } else if (byte == '\r' && (i + 1 == raw.size() || raw[i + 1] != '\n')) {
-        add_defect(defects, Defect::bare_cr);
-      } else if (byte == 0) {
-        add_defect(defects, Defect::nul_byte);
-      } else if (byte >= 0x80) {
-        add_defect(defects, Defect::eight_bit_header);
-      }
-    }
+    scan_field(raw, counts, defects);
     message.fields_.push_back(FieldBuilder::from_raw(raw, name_length, *colon));
     pos = end;
   }
   if (!header_done && !message.fields_.empty()) {
-    add_defect(defects, Defect::no_blank_line);
+    defects.add(Defect::no_blank_line);
   }
-  if (crlf_lines > 0 && lf_lines > 0) {
-    add_defect(defects, Defect::mixed_line_endings);
+  if (message.separator_ == "\r\n") {
+    ++counts.crlf;
+  } else if (!message.separator_.empty()) {
+    ++counts.lf;
   }
-  if (message.separator_.empty()) {
-    message.crlf_ = crlf_lines >= lf_lines;
-  } else {
-    message.crlf_ = message.separator_ == "\r\n";
+  if (counts.crlf > 0 && counts.lf > 0) {
+    defects.add(Defect::mixed_line_endings);
   }
-  if (crlf_lines == 0 && lf_lines == 0 && message.separator_.empty()) {
-    message.crlf_ = true;
-  }
+  message.crlf_ = header_uses_crlf(counts, message.separator_, text);
   message.body_ = text.substr(pos);
   return message;
 }
 
 std::string Message::serialize() const {
-  std::size_t size = preamble_.size() + separator_.size() + body_.size();
+  std::string_view separator = separator_;
+  if (separator.empty() && body_needs_separator(body_, !fields_.empty(), !preamble_.empty())) {
+    separator = line_ending();
+  }
+  bool after_header = !separator.empty() || !body_.empty();
+  std::size_t size = preamble_.size() + separator.size() + body_.size() + 2 * fields_.size() + 2;
   for (const auto& field : fields_) {
     size += field.raw().size();
   }
   std::string out;
   out.reserve(size);
-  out += preamble_;
-  for (const auto& field : fields_) {
-    out += field.raw();
-  }
-  out += separator_;
+  append_line_block(out, preamble_, !fields_.empty() || after_header, line_ending());
+  append_fields(out, fields_, after_header, line_ending());
+  out += separator;
   out += body_;
   return out;
 }
 
 std::string Message::header_bytes() const {
-  std::string out;
+  bool after_header = !separator_.empty() || !body_.empty();
+  std::size_t size = 2 * fields_.size();
   for (const auto& field : fields_) {
-    out += field.raw();
+    size += field.raw().size();
   }
+  std::string out;
+  out.reserve(size);
+  append_fields(out, fields_, after_header, line_ending());
   return out;
 }
 
@@ -275,21 +398,14 @@ bool Message::insert(std::size_t index, std::string_view name, std::string_view 
   if (!valid_field_name(name) || index > fields_.size()) {
     return false;
   }
-  std::string text(name);
-  text += ':';
-  if (value.empty() || !is_wsp(value.front())) {
-    text += ' ';
-  }
-  if (!append_folded_value(text, value, line_ending())) {
+  std::optional<std::string> text = new_field_text(name, value, line_ending());
+  if (!text) {
     return false;
   }
-  text += line_ending();
+  // The separator is not touched here: serialize() adds one only while the body would
+  // otherwise read as header, so removing the new field again gives back the original bytes.
   fields_.insert(fields_.begin() + static_cast<std::ptrdiff_t>(index),
-                 FieldBuilder::owned(std::move(text), name.size()));
-  // A message that had no header/body separator gets one now, or the body would read as header.
-  if (separator_.empty() && !body_.empty()) {
-    separator_ = line_ending();
-  }
+                 FieldBuilder::owned(std::move(*text), name.size()));
   return true;
 }
 
@@ -305,17 +421,12 @@ bool Message::replace(std::size_t index, std::string_view value) {
   if (index >= fields_.size()) {
     return false;
   }
-  std::string text(fields_[index].name());
-  text += ':';
-  if (value.empty() || !is_wsp(value.front())) {
-    text += ' ';
-  }
-  if (!append_folded_value(text, value, line_ending())) {
+  std::optional<std::string> text = new_field_text(fields_[index].name(), value, line_ending());
+  if (!text) {
     return false;
   }
-  text += line_ending();
   std::size_t name_length = fields_[index].name_length_;
-  fields_[index] = FieldBuilder::owned(std::move(text), name_length);
+  fields_[index] = FieldBuilder::owned(std::move(*text), name_length);
   return true;
 }
 
@@ -333,6 +444,7 @@ std::size_t Message::remove_all(std::string_view name) {
 void Message::set_body(std::string body) {
   owned_body_ = std::make_shared<const std::string>(std::move(body));
   body_ = *owned_body_;
+  // A new body is meant as a body: give it the blank line RFC 5322 §2.1 puts before it.
   if (separator_.empty() && !body_.empty()) {
     separator_ = line_ending();
   }

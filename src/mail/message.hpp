@@ -20,14 +20,14 @@
 namespace cqlist::mail {
 
 enum class Defect {
-  bare_cr,                // a CR not followed by LF in the header
-  mixed_line_endings,     // some header lines end in CRLF and others in LF
-  nul_byte,               // a NUL byte in the header
-  mbox_from_line,         // a leading "From " envelope line, kept as preamble
-  leading_continuation,   // the first header line starts with white space
-  line_without_colon,     // the header ended at a line that is not a field (no blank line)
-  no_blank_line,          // the message ends inside the header
-  eight_bit_header,       // raw 8-bit bytes in the header (allowed by RFC 6532 if UTF-8)
+  bare_cr,               // a CR not followed by LF in the header
+  mixed_line_endings,    // some header lines end in CRLF and others in LF
+  nul_byte,              // a NUL byte in the header
+  mbox_from_line,        // a leading "From " envelope line, kept as preamble
+  leading_continuation,  // the first header line starts with white space
+  line_without_colon,    // the header ended at a line that is not a field (no blank line)
+  no_blank_line,         // the message ends inside the header
+  eight_bit_header,      // raw 8-bit bytes in the header (allowed by RFC 6532 if UTF-8)
 };
 
 std::string_view defect_name(Defect defect);

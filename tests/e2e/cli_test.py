@@ -58,6 +58,68 @@ class Inspect(unittest.TestCase):
         self.assertIn("defect: mbox_from_line", out)
         self.assertIn("defect: line_without_colon", out)
 
+    def test_decodes_a_japanese_iso2022jp_post(self):
+        _, out, _ = run_cqlist("inspect", self.message_path("japanese-iso2022jp.eml"), check_exit=0)
+        self.assertIn("line endings: CRLF", out)
+        self.assertIn("decoded: Re: [cq:00011] 無線機の設定について", out)
+        self.assertIn("address: 山田太郎 <yamada@example.jp>", out)
+        self.assertRegex(out, r"0\. text/plain; charset=ISO-2022-JP \(\d+ bytes, 7bit\)")
+        self.assertIn("| 佐藤さん", out)
+
+    def test_lists_mime_parts_and_normalises_idn_domains(self):
+        message = (
+            "From: =?UTF-8?B?55Sw5Lit?= <Tanaka@例え.テスト>\n"
+            "Subject: parts\n"
+            "MIME-Version: 1.0\n"
+            "Content-Type: multipart/mixed; boundary=b1\n\n"
+            "--b1\nContent-Type: text/plain; charset=utf-8\n\nこんにちは\n"
+            "--b1\nContent-Type: application/pdf; name=\"a.pdf\"\n"
+            "Content-Transfer-Encoding: base64\n\nJVBERi0=\n--b1--\n").encode()
+        _, out, _ = run_cqlist("inspect", "-", stdin=message, check_exit=0)
+        self.assertIn("address: 田中 <Tanaka@xn--r8jz45g.xn--zckzah>", out)
+        self.assertIn("MIME parts: 3", out)
+        self.assertIn("0. multipart/mixed", out)
+        self.assertIn("| こんにちは", out)
+        self.assertRegex(out, r'2\. application/pdf \(\d+ bytes, base64\) file "a.pdf"')
+
+
+class Decorate(unittest.TestCase):
+    def message_path(self, name):
+        return os.path.join(Env.source_root, "tests", "data", "messages", name)
+
+    def test_retags_an_iso2022jp_subject_and_keeps_its_encoding(self):
+        code, out, err = run_cqlist(
+            "decorate", "--list", "cq", "--article", "12",
+            "--footer", "-- \nCQ list\n登録解除: cq-request@lists.example.org\n",
+            self.message_path("japanese-iso2022jp.eml"))
+        self.assertEqual(code, 0, err)
+        self.assertIn("Subject: [cq:00012] Re:\r\n =?ISO-2022-JP?B?", out)
+        self.assertNotIn("[cq:00011]", out)
+        # The footer went into the ISO-2022-JP body in ISO-2022-JP, escapes balanced.
+        body = out.split("\r\n\r\n", 1)[1].encode("latin-1", errors="strict") \
+            if out.isascii() else None
+        self.assertIsNotNone(body, "decorated ISO-2022-JP message must stay 7-bit")
+        text = body.decode("iso2022_jp")
+        self.assertIn("登録解除: cq-request@lists.example.org", text)
+        self.assertTrue(body.rstrip(b"\r\n").endswith(b"cq-request@lists.example.org"))
+        # Everything before the Subject field is byte for byte the original.
+        original = open(self.message_path("japanese-iso2022jp.eml"), "rb").read()
+        head = original.split(b"Subject:", 1)[0]
+        self.assertTrue(out.encode("latin-1").startswith(head))
+
+    def test_round_tag_format_and_utf8_subject(self):
+        message = "Subject: =?UTF-8?B?UmU6IFtjcTowMDAwMV0g5LuK5pel44Gv?=\n\nhi\n".encode()
+        _, out, _ = run_cqlist("decorate", "--list", "cq", "--article", "7", "--tag-format",
+                               "(:)", "--number-width", "3", "-", stdin=message, check_exit=0)
+        first = out.splitlines()[0]
+        self.assertTrue(first.startswith("Subject: (cq:007) Re: =?UTF-8?"), first)
+
+    def test_bad_tag_format_is_a_usage_error_that_says_why(self):
+        code, _, err = run_cqlist("decorate", "--list", "cq", "--tag-format", "<:>", "-",
+                                  stdin=b"Subject: x\n\nbody\n")
+        self.assertEqual(code, 64)
+        self.assertIn("<:>", err)
+
 
 if __name__ == "__main__":
     main()
