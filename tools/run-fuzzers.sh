@@ -8,6 +8,8 @@
 # fuzz/corpus/<name>/ by hand.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# ccache hits across checkouts in different folders (CI clones afresh each time).
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 seconds=${1:-60}
 build_dir=build-fuzz
 

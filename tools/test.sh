@@ -3,6 +3,8 @@
 # Usage: tools/test.sh            (installs missing Debian packages on the way)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# ccache hits across checkouts in different folders (CI clones afresh each time).
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 build_dir=${CQLIST_BUILD_DIR:-build}
 jobs=${CQLIST_JOBS:-$(nproc)}
 
