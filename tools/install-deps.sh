@@ -7,9 +7,13 @@ build_packages=(
   cmake ninja-build ccache pkg-config g++ clang clang-format libclang-rt-14-dev
   libexpected-dev libfmt-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
   libidn2-dev libssl-dev libsqlite3-dev
+  libpsl-dev publicsuffix  # DMARC RFC 7489 compatibility mode (Public Suffix List)
   libunbound-dev libevent-dev nettle-dev unbound  # libunbound.pc requires libevent, nettle
   libgtest-dev libgmock-dev libbenchmark-dev libgmime-3.0-dev
+  libyaml-cpp-dev  # tests only: ARC conformance suite (YAML)
   python3
+  python3-dkim python3-dnspython opendkim-tools libmail-dkim-perl libnet-dns-perl
+  iproute2  # DKIM interop tests (opendkim runs in a private network namespace)
 )
 
 missing=()

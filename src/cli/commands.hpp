@@ -23,5 +23,9 @@ int& exit_code();
 
 void register_inspect(CLI::App& app);
 void register_decorate(CLI::App& app);
+void register_spf(CLI::App& app);
+void register_dkim(CLI::App& app);
+void register_check(CLI::App& app);
+void register_dmarc(CLI::App& app);
 
 }  // namespace cqlist::cli

@@ -50,6 +50,10 @@ int main(int argc, char** argv) {
 
   register_inspect(app);
   register_decorate(app);
+  register_spf(app);
+  register_dkim(app);
+  register_check(app);
+  register_dmarc(app);
 
   // CLI11 would call an unknown word a missing subcommand; name it instead.
   if (argc > 1 && argv[1][0] != '-') {

@@ -112,6 +112,41 @@ DkimOutcome verify(const mail::Message& message, std::size_t field_index,
   return out;
 }
 
+KeyLookup lookup_key(dns::Resolver& resolver, std::string_view selector, std::string_view domain) {
+  KeyLookup out;
+  const std::string name = fmt::format("{}._domainkey.{}", selector, domain);
+  const dns::Answer answer = resolver.query(name, dns::RecordType::txt);
+  switch (answer.status) {
+    case dns::Status::answer:
+      break;
+    case dns::Status::nxdomain:
+    case dns::Status::nodata:
+      out.result = DkimResult::permerror;
+      out.reason = "key not found";
+      return out;
+    case dns::Status::servfail:
+    case dns::Status::timeout:
+      out.result = DkimResult::temperror;
+      out.reason = fmt::format("key lookup {} ({})", dns::status_name(answer.status), name);
+      return out;
+  }
+  const auto records = answer.all<dns::TxtRecord>();
+  if (records.empty()) {
+    out.result = DkimResult::permerror;
+    out.reason = "key not found";
+    return out;
+  }
+  // §6.1.2: with several records a verifier may pick one; the first is as good as any.
+  auto record = parse_key_record(records.front().joined());
+  if (!record) {
+    out.result = DkimResult::permerror;
+    out.reason = "bad key record: " + record.error().message();
+    return out;
+  }
+  out.record = std::move(*record);
+  return out;
+}
+
 std::vector<DkimOutcome> verify_all(const mail::Message& message, dns::Resolver& resolver,
                                     std::chrono::system_clock::time_point now) {
   std::vector<DkimOutcome> outcomes;
@@ -134,33 +169,12 @@ std::vector<DkimOutcome> verify_all(const mail::Message& message, dns::Resolver&
       continue;
     }
 
-    const std::string name = signature->selector + "._domainkey." + signature->domain;
-    const dns::Answer answer = resolver.query(name, dns::RecordType::txt);
-    switch (answer.status) {
-      case dns::Status::answer:
-        break;
-      case dns::Status::nxdomain:
-      case dns::Status::nodata:
-        finish(outcome(DkimResult::permerror, "key not found"));
-        continue;
-      case dns::Status::servfail:
-      case dns::Status::timeout:
-        finish(outcome(DkimResult::temperror,
-                       fmt::format("key lookup {} ({})", dns::status_name(answer.status), name)));
-        continue;
-    }
-    const auto records = answer.all<dns::TxtRecord>();
-    if (records.empty()) {
-      finish(outcome(DkimResult::permerror, "key not found"));
+    KeyLookup key = lookup_key(resolver, signature->selector, signature->domain);
+    if (!key.record) {
+      finish(outcome(key.result, std::move(key.reason)));
       continue;
     }
-    // §6.1.2: with several records a verifier may pick one; the first is as good as any.
-    auto record = parse_key_record(records.front().joined());
-    if (!record) {
-      finish(outcome(DkimResult::permerror, "bad key record: " + record.error().message()));
-      continue;
-    }
-    outcomes.push_back(verify(message, index, *signature, *record, now, &body_hashes));
+    outcomes.push_back(verify(message, index, *signature, *key.record, now, &body_hashes));
   }
   return outcomes;
 }

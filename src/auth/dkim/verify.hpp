@@ -45,6 +45,17 @@ DkimOutcome verify(const mail::Message& message, std::size_t field_index,
                    const Signature& signature, const KeyRecord& key,
                    std::chrono::system_clock::time_point now, BodyHashCache* body_hashes = nullptr);
 
+// The key record at selector._domainkey.domain. `record` is set when the lookup found a usable
+// record; otherwise `result` says why not: permerror "key not found" (NXDOMAIN, NODATA, no TXT)
+// or "bad key record: ...", temperror for SERVFAIL or a timeout. Shared with ARC.
+struct KeyLookup {
+  DkimResult result = DkimResult::none;
+  std::string reason;
+  std::optional<KeyRecord> record;
+};
+
+KeyLookup lookup_key(dns::Resolver& resolver, std::string_view selector, std::string_view domain);
+
 // Every DKIM-Signature field of `message`, in message order, each with its own outcome.
 // Keys come from TXT selector._domainkey.domain: no record → permerror "key not found",
 // SERVFAIL or timeout → temperror.
