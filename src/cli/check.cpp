@@ -17,6 +17,7 @@
 #include "auth/dkim/verify.hpp"
 #include "base/file.hpp"
 #include "cli/commands.hpp"
+#include "cli/json_text.hpp"
 #include "cli/resolver_option.hpp"
 #include "dns/resolver.hpp"
 #include "mail/message.hpp"
@@ -164,22 +165,6 @@ void print_explanations(const std::vector<CheckResult>& results) {
   for (const CheckResult& result : results) {
     fmt::print("\n{}: {}\n  {}\n", result.title, result.result, result.explanation);
   }
-}
-
-std::string json_string(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (byte < 0x20) {
-      out += fmt::format("\\u{:04x}", byte);
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
 }
 
 void print_json(const std::vector<CheckResult>& results) {

@@ -8,6 +8,7 @@
 #include "auth/dmarc/discovery.hpp"
 #include "auth/dmarc/public_suffix.hpp"
 #include "cli/commands.hpp"
+#include "cli/json_text.hpp"
 #include "cli/resolver_option.hpp"
 
 namespace cqlist::cli {
@@ -19,22 +20,6 @@ struct DmarcArgs {
   bool rfc7489 = false;
   ResolverArgs resolver;
 };
-
-std::string json_string(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (byte < 0x20) {
-      out += fmt::format("\\u{:04x}", byte);
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
 
 struct Applied {
   auth::dmarc::Policy policy = auth::dmarc::Policy::none;

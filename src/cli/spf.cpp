@@ -12,6 +12,7 @@
 #include "auth/spf/check_host.hpp"
 #include "auth/spf/report.hpp"
 #include "cli/commands.hpp"
+#include "cli/json_text.hpp"
 #include "cli/resolver_option.hpp"
 
 namespace cqlist::cli {
@@ -27,24 +28,6 @@ struct SpfArgs {
   bool json = false;
   ResolverArgs resolver;
 };
-
-// A JSON string literal. Record text may hold any byte (RFC 7208 test records carry NUL and
-// 8-bit bytes), so everything outside printable ASCII is written \u00XX, byte for byte.
-std::string json_string(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (byte < 0x20 || byte > 0x7e) {
-      out += fmt::format("\\u{:04x}", byte);
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
 
 std::string_view step_kind(auth::spf::TraceStep::Kind kind) {
   switch (kind) {

@@ -5,17 +5,10 @@ _dmarc records; cqlist's libunbound resolver is pointed at it with --resolver. T
 "test." zone is local so the walk up to the top-level domain never leaves the machine.
 """
 import json
-import os
-import shutil
-import signal
-import socket
-import struct
-import subprocess
-import tempfile
-import time
 import unittest
 
-from harness import Env, main, run_cqlist
+from harness import main, run_cqlist
+from loopback_dns import LoopbackDns, txt
 
 RECORDS = {
     "_dmarc.example.test": ["v=DMARC1; p=reject; rua=mailto:dmarc@example.test"],
@@ -24,74 +17,16 @@ RECORDS = {
 }
 
 
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def answers(port, name):
-    """True when the server at 127.0.0.1:port answers a TXT query for name with NOERROR."""
-    query = struct.pack(">HHHHHH", 0x4352, 0x0100, 1, 0, 0, 0)
-    for label in name.split("."):
-        query += bytes([len(label)]) + label.encode()
-    query += b"\0" + struct.pack(">HH", 16, 1)
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.settimeout(0.3)
-        try:
-            sock.sendto(query, ("127.0.0.1", port))
-            reply = sock.recv(4096)
-        except OSError:
-            return False
-    return len(reply) > 12 and reply[:2] == query[:2] and (reply[3] & 0x0F) == 0
-
-
-def unbound_config(directory, port):
-    lines = ["server:", "  interface: 127.0.0.1", f"  port: {port}", "  do-daemonize: no",
-             '  chroot: ""', '  username: ""', f'  directory: "{directory}"', '  pidfile: ""',
-             "  use-syslog: no", "  do-ip6: no", '  module-config: "iterator"',
-             '  local-zone: "test." static']
-    for name, strings in RECORDS.items():
-        quoted = " ".join('"' + s + '"' for s in strings)
-        lines.append(f"  local-data: '{name}. 300 IN TXT {quoted}'")
-    lines += ["remote-control:", "  control-enable: no", ""]
-    return "\n".join(lines)
-
-
 class DmarcCommand(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        if shutil.which("unbound") is None:
-            raise unittest.SkipTest("unbound is not installed (tools/install-deps.sh)")
-        cls.dir = tempfile.mkdtemp(prefix="cqlist-dmarc-e2e-")
-        cls.unbound = None
-        try:
-            cls.port = free_port()
-            config = os.path.join(cls.dir, "unbound.conf")
-            with open(config, "w") as f:
-                f.write(unbound_config(cls.dir, cls.port))
-            cls.unbound = subprocess.Popen(["unbound", "-d", "-c", config],
-                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            deadline = time.monotonic() + 15
-            while not answers(cls.port, "_dmarc.example.test"):
-                if cls.unbound.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(f"unbound did not start on port {cls.port}")
-                time.sleep(0.1)
-        except BaseException:
-            cls.tearDownClass()
-            raise
+        records = {name: [txt(*strings)] for name, strings in RECORDS.items()}
+        cls.dns = LoopbackDns(records, zones=["test"], probe_name="_dmarc.example.test").start()
+        cls.port = cls.dns.port
 
     @classmethod
     def tearDownClass(cls):
-        if cls.unbound is not None:
-            os.kill(cls.unbound.pid, signal.SIGTERM)
-            try:
-                cls.unbound.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.kill(cls.unbound.pid, signal.SIGKILL)
-                cls.unbound.wait()
-            cls.unbound = None
-        shutil.rmtree(cls.dir, ignore_errors=True)
+        cls.dns.stop()
 
     def dmarc(self, *args, check_exit=0):
         return run_cqlist("dmarc", *args, "--resolver", f"127.0.0.1@{self.port}",

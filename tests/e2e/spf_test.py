@@ -5,17 +5,10 @@ treats as a permanent error; the trace must name the loop so the operator can fi
 unbound is started as a child and stopped by its PID at the end.
 """
 import json
-import os
-import shutil
-import signal
-import socket
-import struct
-import subprocess
-import tempfile
-import time
 import unittest
 
 from harness import main, run_cqlist
+from loopback_dns import LoopbackDns
 
 ZONES = {
     "cq-test.example": [("TXT", '"v=spf1 include:cq-test.example ~all"')],
@@ -29,71 +22,15 @@ ZONES = {
 }
 
 
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def answers(port, name):
-    """True when the server at 127.0.0.1:port answers a TXT query for name with NOERROR."""
-    query = struct.pack(">HHHHHH", 0x5350, 0x0100, 1, 0, 0, 0)
-    for label in name.split("."):
-        query += bytes([len(label)]) + label.encode()
-    query += b"\0" + struct.pack(">HH", 16, 1)
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.settimeout(0.3)
-        try:
-            sock.sendto(query, ("127.0.0.1", port))
-            reply = sock.recv(4096)
-        except OSError:
-            return False
-    return len(reply) > 12 and reply[:2] == query[:2] and (reply[3] & 0x0F) == 0
-
-
 class SpfCommand(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        unbound = shutil.which("unbound") or "/usr/sbin/unbound"
-        if not os.path.exists(unbound):
-            raise AssertionError("unbound is missing: run tools/install-deps.sh")
-        cls.dir = tempfile.mkdtemp(prefix="cqlist-spf-e2e-")
-        cls.port = free_port()
-        lines = ["server:", "  interface: 127.0.0.1", f"  port: {cls.port}",
-                 "  do-daemonize: no", '  chroot: ""', '  username: ""',
-                 f'  directory: "{cls.dir}"', '  pidfile: ""', "  use-syslog: no", "  do-ip6: no",
-                 '  module-config: "iterator"', '  local-zone: "example." static',
-                 "  local-data: 'example. 300 IN SOA localhost. nobody.invalid. 1 3600 600 86400 300'"]
-        for name, records in ZONES.items():
-            for rtype, data in records:
-                lines.append(f"  local-data: '{name}. 300 IN {rtype} {data}'")
-        lines += ["remote-control:", "  control-enable: no", ""]
-        conf = os.path.join(cls.dir, "unbound.conf")
-        with open(conf, "w", encoding="ascii") as f:
-            f.write("\n".join(lines))
-        cls.unbound = subprocess.Popen([unbound, "-d", "-c", conf], stdout=subprocess.DEVNULL,
-                                       stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 10
-        while not answers(cls.port, "relay.example"):
-            if cls.unbound.poll() is not None or time.monotonic() > deadline:
-                err = cls.unbound.stderr.read().decode(errors="replace") \
-                    if cls.unbound.poll() is not None else "no answer after 10 s"
-                cls.tearDownClass()
-                raise AssertionError(f"unbound did not start: {err}")
-            time.sleep(0.05)
+        cls.dns = LoopbackDns(ZONES, zones=["example"], probe_name="relay.example").start()
+        cls.port = cls.dns.port
 
     @classmethod
     def tearDownClass(cls):
-        if getattr(cls, "unbound", None) is not None:
-            os.kill(cls.unbound.pid, signal.SIGTERM)
-            try:
-                cls.unbound.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.kill(cls.unbound.pid, signal.SIGKILL)
-                cls.unbound.wait()
-            cls.unbound.stderr.close()
-            cls.unbound = None
-        shutil.rmtree(cls.dir, ignore_errors=True)
+        cls.dns.stop()
 
     def spf(self, *args, check_exit=0):
         return run_cqlist("spf", *args, "--resolver", f"127.0.0.1@{self.port}",
