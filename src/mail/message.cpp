@@ -226,6 +226,13 @@ std::optional<std::string> new_field_text(std::string_view name, std::string_vie
   return text;
 }
 
+// An mbox envelope line ("From sender date"). "From : x" is an obs-syntax From field instead
+// (RFC 5322 §4.5.3 allows white space before the colon), so it must not count.
+bool is_mbox_from_line(std::string_view line) {
+  std::size_t name_length = 0;
+  return line.starts_with("From ") && !field_colon(line, &name_length).has_value();
+}
+
 // Whether `body`, written straight after the header without a blank line, would read back as
 // something else: a separator, a header field, a continuation of the last field, or an mbox
 // "From " line. A parsed message never needs one; edits and set_body can create the need.
@@ -237,7 +244,7 @@ bool body_needs_separator(std::string_view body, bool has_fields, bool has_pream
   std::size_t name_length = 0;
   return is_empty_line(first_line) || (has_fields && is_wsp(first_line.front())) ||
          field_colon(first_line, &name_length).has_value() ||
-         (!has_fields && !has_preamble && body.starts_with("From "));
+         (!has_fields && !has_preamble && is_mbox_from_line(first_line));
 }
 
 // Appends `bytes`, completing its last line when more follows. Only an input that ends
@@ -286,7 +293,7 @@ Message Message::parse(std::string bytes) {
   DefectRecorder defects(message.defects_);
 
   std::size_t pos = 0;
-  if (text.starts_with("From ")) {
+  if (is_mbox_from_line(text.substr(0, line_length(text, 0)))) {
     std::size_t length = line_length(text, 0);
     message.preamble_ = text.substr(0, length);
     pos = length;

@@ -154,6 +154,13 @@ TEST(MessageParse, MboxFromLineIsPreamble) {
   EXPECT_EQ(message.serialize(), bytes);
 }
 
+TEST(MessageParse, ObsFromFieldWithSpaceBeforeColonIsNotAnMboxLine) {
+  Message message = parse("From : alice@example.com\nSubject: x\n\nbody\n");
+  EXPECT_EQ(message.preamble(), "");
+  EXPECT_THAT(field_names(message), ElementsAre("From", "Subject"));
+  EXPECT_THAT(message.defects(), IsEmpty());
+}
+
 TEST(MessageParse, PreambleThenSeparator) {
   Message message = parse("From x\n\nbody");
   EXPECT_EQ(message.preamble(), "From x\n");
