@@ -205,10 +205,6 @@ bool append_folded_value(std::string& out, std::string_view value, std::string_v
   return true;
 }
 
-bool valid_field_name(std::string_view name) {
-  return !name.empty() && std::all_of(name.begin(), name.end(), is_field_name_char);
-}
-
 // Builds "Name: value<eol>"; nullopt when the value would inject a line.
 std::optional<std::string> new_field_text(std::string_view name, std::string_view value,
                                           std::string_view eol) {
@@ -266,6 +262,10 @@ void append_fields(std::string& out, const std::vector<HeaderField>& fields, boo
 }
 
 }  // namespace
+
+bool is_valid_field_name(std::string_view name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), is_field_name_char);
+}
 
 std::string HeaderField::unfolded_value() const {
   // RFC 5322 §2.2.3: unfolding removes the line breaks; the white space after them stays.
@@ -402,7 +402,7 @@ std::optional<std::string> Message::first_value(std::string_view name) const {
 }
 
 bool Message::insert(std::size_t index, std::string_view name, std::string_view value) {
-  if (!valid_field_name(name) || index > fields_.size()) {
+  if (!is_valid_field_name(name) || index > fields_.size()) {
     return false;
   }
   std::optional<std::string> text = new_field_text(name, value, line_ending());

@@ -32,6 +32,9 @@ enum class Defect {
 
 std::string_view defect_name(Defect defect);
 
+// ftext (RFC 5322 §3.6.8): one or more printable ASCII characters other than ":".
+bool is_valid_field_name(std::string_view name);
+
 // One header field exactly as it appears in the message.
 class HeaderField {
  public:

@@ -7,6 +7,7 @@
 #include "auth/dkim/canonicalize.hpp"
 #include "auth/dkim/tag_list.hpp"
 #include "base/strings.hpp"
+#include "mail/message.hpp"
 
 namespace cqlist::auth::arc {
 namespace {
@@ -59,18 +60,6 @@ std::string flat(const std::vector<TagValue>& tags) {
   return out;
 }
 
-bool is_header_name(std::string_view name) {
-  if (name.empty()) {
-    return false;
-  }
-  for (char c : name) {
-    if (c < 33 || c > 126 || c == ':') {
-      return false;
-    }
-  }
-  return true;
-}
-
 Result<std::string> sign(const crypto::PrivateKey& key, std::string& data) {
   data.resize(data.size() - 2);  // the signature field's own CRLF is not signed
   CQLIST_TRY(std::string signature, key.sign_digest(crypto::sha256(data)));
@@ -110,7 +99,7 @@ Result<Sealer> Sealer::create(SealerConfig config) {
   config.domain = to_ascii_lower(config.domain);
   config.selector = to_ascii_lower(config.selector);
   for (std::string& name : config.signed_headers) {
-    if (!is_header_name(name)) {
+    if (!mail::is_valid_field_name(name)) {
       return fail(Errc::invalid_argument, "not a header field name: \"" + name + "\"");
     }
     if (iequals(name, kSealField)) {

@@ -4,6 +4,7 @@
 
 #include "auth/crypto/base64.hpp"
 #include "base/strings.hpp"
+#include "mail/message.hpp"
 
 namespace cqlist::auth::dkim {
 namespace {
@@ -61,18 +62,6 @@ bool contains_name(const std::vector<std::string>& names, std::string_view name)
     }
   }
   return false;
-}
-
-bool is_header_name(std::string_view name) {
-  if (name.empty()) {
-    return false;
-  }
-  for (char c : name) {
-    if (c < 33 || c > 126 || c == ':') {
-      return false;
-    }
-  }
-  return true;
 }
 
 }  // namespace
@@ -142,7 +131,7 @@ Result<Signer> Signer::create(SignerConfig config) {
     }
   }
   for (const auto& name : config.signed_headers) {
-    if (!is_header_name(name)) {
+    if (!mail::is_valid_field_name(name)) {
       return fail(Errc::invalid_argument, "not a header field name: \"" + name + "\"");
     }
   }

@@ -3,6 +3,7 @@
 #include "auth/crypto/base64.hpp"
 #include "auth/dkim/tag_list.hpp"
 #include "base/strings.hpp"
+#include "mail/message.hpp"
 
 namespace cqlist::auth::dkim {
 namespace {
@@ -44,19 +45,6 @@ Result<Canonicalization> parse_canonicalization(std::string_view text) {
     return Canonicalization::relaxed;
   }
   return fail(Errc::unsupported, "unknown canonicalization " + std::string(text));
-}
-
-bool is_field_name(std::string_view name) {
-  if (name.empty()) {
-    return false;
-  }
-  for (char c : name) {
-    // ftext (RFC 5322 §3.6.8): printable ASCII except ":".
-    if (c < 33 || c > 126 || c == ':') {
-      return false;
-    }
-  }
-  return true;
 }
 
 Result<std::string> decode_tag(std::string_view tag, std::string_view value) {
@@ -148,7 +136,7 @@ Result<Signature> parse_signature(std::string_view field_value) {
   while (true) {
     const std::size_t colon = headers.find(':');
     const std::string_view name = trim(headers.substr(0, colon));
-    if (!is_field_name(name)) {
+    if (!mail::is_valid_field_name(name)) {
       return fail(Errc::bad_syntax, "h= holds an invalid header field name");
     }
     sig.signed_headers.push_back(to_ascii_lower(name));
