@@ -11,6 +11,7 @@
 #include <string_view>
 #include <variant>
 
+#include "fuzz_property.hpp"
 #include "mail/address.hpp"
 
 namespace {
@@ -18,13 +19,6 @@ namespace {
 using cqlist::mail::AddressList;
 using cqlist::mail::AddressProblemKind;
 using cqlist::mail::Mailbox;
-
-void require(bool holds, const char* property) {
-  if (!holds) {
-    std::fprintf(stderr, "address_fuzz: property broken: %s\n", property);
-    std::abort();
-  }
-}
 
 void check_problems(const AddressList& list, std::size_t size) {
   bool reported_nothing = false;

@@ -16,18 +16,12 @@
 
 #include "auth/arc/validate.hpp"
 #include "dns/static_resolver.hpp"
+#include "fuzz_property.hpp"
 #include "mail/message.hpp"
 
 namespace {
 
 namespace arc = cqlist::auth::arc;
-
-void require(bool holds, const char* property) {
-  if (!holds) {
-    std::fprintf(stderr, "arc_fuzz: property broken: %s\n", property);
-    std::abort();
-  }
-}
 
 cqlist::dns::StaticResolver make_zone() {
   constexpr std::string_view kZone =

@@ -11,17 +11,11 @@
 #include <string_view>
 
 #include "auth/authres/authres.hpp"
+#include "fuzz_property.hpp"
 
 namespace {
 
 namespace authres = cqlist::auth::authres;
-
-void require(bool holds, const char* property) {
-  if (!holds) {
-    std::fprintf(stderr, "authres_fuzz: property broken: %s\n", property);
-    std::abort();
-  }
-}
 
 }  // namespace
 

@@ -14,17 +14,11 @@
 #include "auth/dkim/key_record.hpp"
 #include "auth/dkim/signature.hpp"
 #include "auth/dkim/tag_list.hpp"
+#include "fuzz_property.hpp"
 
 namespace {
 
 namespace dkim = cqlist::auth::dkim;
-
-void require(bool holds, const char* property) {
-  if (!holds) {
-    std::fprintf(stderr, "dkim_signature_fuzz: property broken: %s\n", property);
-    std::abort();
-  }
-}
 
 }  // namespace
 

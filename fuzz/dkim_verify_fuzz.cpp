@@ -16,18 +16,12 @@
 
 #include "auth/dkim/verify.hpp"
 #include "dns/static_resolver.hpp"
+#include "fuzz_property.hpp"
 #include "mail/message.hpp"
 
 namespace {
 
 namespace dkim = cqlist::auth::dkim;
-
-void require(bool holds, const char* property) {
-  if (!holds) {
-    std::fprintf(stderr, "dkim_verify_fuzz: property broken: %s\n", property);
-    std::abort();
-  }
-}
 
 cqlist::dns::StaticResolver make_zone() {
   constexpr std::string_view kZone =

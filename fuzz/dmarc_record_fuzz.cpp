@@ -11,17 +11,11 @@
 
 #include "auth/dmarc/discovery.hpp"
 #include "auth/dmarc/record.hpp"
+#include "fuzz_property.hpp"
 
 namespace {
 
 namespace dmarc = cqlist::auth::dmarc;
-
-void require(bool holds, const char* property) {
-  if (!holds) {
-    std::fprintf(stderr, "dmarc_record_fuzz: property broken: %s\n", property);
-    std::abort();
-  }
-}
 
 }  // namespace
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_property.hpp"
 #include "mail/charset.hpp"
 #include "mail/encoded_word.hpp"
 #include "mail/subject.hpp"
@@ -19,13 +20,6 @@ using cqlist::mail::decode_header_text;
 using cqlist::mail::encode_header_text;
 using cqlist::mail::EncodeCharset;
 using cqlist::mail::EncodeOptions;
-
-void require(bool holds, const char* property) {
-  if (!holds) {
-    std::fprintf(stderr, "encoded_word_fuzz: property broken: %s\n", property);
-    std::abort();
-  }
-}
 
 // Every encoded word in encoder output is at most 75 characters (RFC 2047 §2).
 void check_word_lengths(std::string_view encoded) {

@@ -11,18 +11,12 @@
 #include <string_view>
 #include <vector>
 
+#include "fuzz_property.hpp"
 #include "mail/message.hpp"
 
 namespace {
 
 using cqlist::mail::Message;
-
-void require(bool holds, const char* property) {
-  if (!holds) {
-    std::fprintf(stderr, "message_fuzz: property broken: %s\n", property);
-    std::abort();
-  }
-}
 
 std::vector<std::string_view> field_names(const Message& message) {
   std::vector<std::string_view> names;

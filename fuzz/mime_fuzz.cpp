@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_property.hpp"
 #include "mail/footer.hpp"
 #include "mail/message.hpp"
 #include "mail/mime.hpp"
@@ -18,13 +19,6 @@
 namespace {
 
 using namespace cqlist::mail;
-
-void require(bool holds, const char* property) {
-  if (!holds) {
-    std::fprintf(stderr, "mime_fuzz: property broken: %s\n", property);
-    std::abort();
-  }
-}
 
 bool inside(std::string_view view, std::string_view outer) {
   return view.data() >= outer.data() && view.data() + view.size() <= outer.data() + outer.size();

@@ -16,17 +16,11 @@
 #include "auth/spf/record.hpp"
 #include "auth/spf/report.hpp"
 #include "dns/static_resolver.hpp"
+#include "fuzz_property.hpp"
 
 namespace {
 
 namespace spf = cqlist::auth::spf;
-
-void require(bool holds, const char* property) {
-  if (!holds) {
-    std::fprintf(stderr, "spf_record_fuzz: property broken: %s\n", property);
-    std::abort();
-  }
-}
 
 const cqlist::dns::StaticResolver& base_zone() {
   static const cqlist::dns::StaticResolver zone = [] {
