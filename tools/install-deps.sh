@@ -6,7 +6,8 @@ set -euo pipefail
 build_packages=(
   cmake ninja-build ccache pkg-config g++ clang clang-format libclang-rt-14-dev
   libexpected-dev libfmt-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
-  libidn2-dev libssl-dev libsqlite3-dev
+  libidn2-dev libssl-dev libsqlite3-dev sqlite3
+  libboost1.81-dev  # Asio coroutines and Beast; replaces the 1.74 headers (libboost-dev)
   libpsl-dev publicsuffix  # DMARC RFC 7489 compatibility mode (Public Suffix List)
   libunbound-dev libevent-dev nettle-dev unbound  # libunbound.pc requires libevent, nettle
   libgtest-dev libgmock-dev libbenchmark-dev libgmime-3.0-dev
@@ -14,6 +15,10 @@ build_packages=(
   python3
   python3-dkim python3-dnspython opendkim-tools libmail-dkim-perl libnet-dns-perl
   iproute2  # DKIM interop tests (opendkim runs in a private network namespace)
+  postfix swaks  # end-to-end: a private Postfix instance in front of and behind cqlist
+  python3-spf python3-authheaders python3-authres python3-aiosmtpd  # the receiving sink's independent checks
+  spfquery mlmmj  # benchmarks: libspf2 and mlmmj as references
+  opendkim ldnsutils  # opendkim -t signs rsa-sha256 for interop; ldns signs the DNSSEC test zones
 )
 
 missing=()

@@ -16,6 +16,20 @@ constexpr char ascii_upper(char c) {
 
 std::string to_ascii_lower(std::string_view text);
 
+// The value of a hexadecimal digit in either case; -1 for any other character.
+constexpr int hex_digit_value(char c) {
+  if (c >= '0' && c <= '9') {
+    return c - '0';
+  }
+  if (c >= 'A' && c <= 'F') {
+    return c - 'A' + 10;
+  }
+  if (c >= 'a' && c <= 'f') {
+    return c - 'a' + 10;
+  }
+  return -1;
+}
+
 bool iequals(std::string_view a, std::string_view b);
 
 bool istarts_with(std::string_view text, std::string_view prefix);
@@ -23,6 +37,9 @@ bool istarts_with(std::string_view text, std::string_view prefix);
 constexpr bool is_wsp(char c) {
   return c == ' ' || c == '\t';
 }
+
+// & < > " as HTML character references (text for an HTML page or an HTML mail part).
+std::string escape_html(std::string_view text);
 
 // Trims spaces, tabs, CR and LF from both ends.
 std::string_view trim(std::string_view text);

@@ -1,12 +1,13 @@
 // cli/check.cpp: `cqlist check FILE`: what a receiver's authentication checks say of a message.
 //
-// Prints an RFC 8601 Authentication-Results field and, per result, an explanation for a list
-// operator (what happened, what to do). Every check method is one function returning
-// CheckResults; the printers know nothing of DKIM, so SPF, DMARC and ARC join by adding a
-// function and a call in run_check(). --json prints one JSON object a line, one per result.
+// Runs SPF (given the sending server's address), every DKIM signature, the ARC chain and DMARC
+// through auth::authres::check_message(), the same code the list server uses, then prints a
+// verdict, each result explained for an operator (check_explain.hpp) and the
+// Authentication-Results field a receiver would add. --json prints the same as one object.
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,170 +15,108 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include "auth/dkim/verify.hpp"
+#include "auth/authres/authres.hpp"
+#include "auth/authres/receiver.hpp"
 #include "base/file.hpp"
+#include "cli/check_explain.hpp"
 #include "cli/commands.hpp"
 #include "cli/json_text.hpp"
 #include "cli/resolver_option.hpp"
-#include "dns/resolver.hpp"
 #include "mail/message.hpp"
 
 namespace cqlist::cli {
 namespace {
 
-namespace dkim = auth::dkim;
+namespace authres = auth::authres;
 
-// One method result (one DKIM signature, later one SPF check, one ARC set...).
-struct CheckResult {
-  std::string method;   // RFC 8601 method name: "dkim"
-  std::string result;   // RFC 8601 result word: "pass", "fail", ...
-  std::string reason;   // empty when there is nothing to say
-  std::string comment;  // short, e.g. "2048-bit key"
-  std::vector<std::pair<std::string, std::string>> properties;  // ("header.d", "example.org")
-  std::string title;        // "DKIM signature 1 (d=example.org, s=sel, rsa-sha256)"
-  std::string explanation;  // for the operator: what it means, what to do
+// Exit status when the checks ran and the message is not authenticated: like grep's 1, the
+// answer "no" rather than an error.
+constexpr int kExitNotAuthenticated = 1;
+
+constexpr std::string_view kExitCodes =
+    "Exit status: 0 when the message is authenticated (DMARC passes; or the From domain "
+    "publishes no DMARC policy and SPF or a DKIM signature passes), 1 when it is not, 75 when "
+    "a DNS lookup failed temporarily and the result is unknown, 64/66/78 for bad options, an "
+    "unreadable file or an unusable resolver.";
+
+struct CheckArgs {
+  std::string path;
+  std::string ip;
+  std::string helo;
+  std::optional<std::string> mail_from;
+  std::string authserv_id;
+  bool json = false;
+  bool trace = false;
+  std::int64_t at = 0;
+  ResolverArgs resolver;
 };
 
-std::string explain_dkim(const dkim::DkimOutcome& outcome) {
-  const std::string domain = outcome.signature ? outcome.signature->domain : "the signer";
-  const std::string record =
-      outcome.signature ? outcome.signature->selector + "._domainkey." + outcome.signature->domain
-                        : "the key record";
-  switch (outcome.result) {
-    case dkim::DkimResult::pass:
-      return fmt::format("{} vouches for this message: it has not changed since it was signed.{}",
-                         domain,
-                         outcome.testing ? " (The key record says t=y: the domain is testing "
-                                           "DKIM, so receivers may ignore the result.)"
-                                         : "");
-    case dkim::DkimResult::fail:
-      return fmt::format(
-          "The signature does not match the message ({}). Either the message was changed after "
-          "signing (a list's subject tag or footer does this to the author's signature, which is "
-          "why the list signs again with its own domain), or it was signed with another key "
-          "than the one published at {}.",
-          outcome.reason, record);
-    case dkim::DkimResult::temperror:
-      return fmt::format(
-          "The key could not be fetched right now ({}). Run the check again; if this persists, "
-          "check the resolver (--resolver) and the DNS servers of {}.",
-          outcome.reason, domain);
-    case dkim::DkimResult::permerror:
-      return fmt::format(
-          "The signature cannot be checked ({}). If {} is your domain, compare the TXT record "
-          "at {} with what `cqlist dkim keygen` printed.",
-          outcome.reason, domain, record);
-    case dkim::DkimResult::policy:
-      return fmt::format("The signature is not acceptable by policy ({}).", outcome.reason);
-    case dkim::DkimResult::neutral:
-      return fmt::format("The signature proves nothing ({}).", outcome.reason);
-    case dkim::DkimResult::none:
+int exit_code_for(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::authenticated:
+      return kExitOk;
+    case Verdict::temporary:
+      return kExitTempFail;
+    case Verdict::not_authenticated:
       break;
   }
-  return "The message has no DKIM signature: receivers such as Gmail then rely on SPF alone.";
+  return kExitNotAuthenticated;
 }
 
-// DKIM (RFC 6376): one result per DKIM-Signature field, or one "none".
-std::vector<CheckResult> check_dkim(const mail::Message& message, dns::Resolver& resolver,
-                                    std::chrono::system_clock::time_point now) {
-  std::vector<CheckResult> results;
-  const auto outcomes = dkim::verify_all(message, resolver, now);
-  std::size_t number = 0;
-  for (const dkim::DkimOutcome& outcome : outcomes) {
-    ++number;
-    CheckResult result;
-    result.method = "dkim";
-    result.result = std::string(dkim::result_name(outcome.result));
-    result.reason = outcome.reason;
-    if (outcome.key_bits != 0) {
-      result.comment = fmt::format("{}-bit key", outcome.key_bits);
+// The field for a terminal or a file: LF line ends (format() writes CRLF for messages).
+std::string field_text(const authres::AuthenticationResults& results) {
+  std::string out = "Authentication-Results:";
+  for (char c : authres::format(results)) {
+    if (c != '\r') {
+      out += c;
     }
-    if (outcome.testing) {
-      result.comment += result.comment.empty() ? "testing" : "; testing";
-    }
-    if (const auto& signature = outcome.signature) {
-      // RFC 8601 §2.7.1 and RFC 6008: header.d, header.i, header.s, header.a, header.b.
-      result.properties = {{"header.d", signature->domain},
-                           {"header.i", signature->identity},
-                           {"header.s", signature->selector},
-                           {"header.a", std::string(dkim::algorithm_name(signature->algorithm))},
-                           {"header.b", signature->signature_base64.substr(0, 8)}};
-      result.title = fmt::format("DKIM signature {} (d={}, s={}, {})", number, signature->domain,
-                                 signature->selector, dkim::algorithm_name(signature->algorithm));
-    } else {
-      result.title = fmt::format("DKIM signature {} (unreadable)", number);
-    }
-    result.explanation = explain_dkim(outcome);
-    results.push_back(std::move(result));
   }
-  if (results.empty()) {
-    CheckResult none;
-    none.method = "dkim";
-    none.result = "none";
-    none.title = "DKIM";
-    none.explanation = explain_dkim(dkim::DkimOutcome{});
-    results.push_back(std::move(none));
-  }
-  return results;
+  return out;
 }
 
-// RFC 8601 §2.2 value: a token as it is, anything else as a quoted-string.
-std::string ar_value(std::string_view text) {
-  bool token = !text.empty();
-  for (char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    token = token && byte > ' ' && byte < 0x7f &&
-            std::string_view("()<>,;:\\\"[]?=").find(c) == std::string_view::npos;
-  }
-  // '@' and '/' (i= identities, base64) are allowed in a pvalue; keep them readable.
-  if (token) {
-    return std::string(text);
-  }
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
+void print_text(const Summary& summary, const std::vector<Explained>& items,
+                const std::string& field) {
+  fmt::print("Verdict: {}\n  {}\n", verdict_name(summary.verdict), summary.text);
+  for (const Explained& item : items) {
+    fmt::print("\n{}: {}\n", item.title, item.result);
+    if (!item.why.empty()) {
+      fmt::print("  why:     {}\n", item.why);
     }
-    out += c;
+    fmt::print("  meaning: {}\n", item.meaning);
+    for (const std::string& line : item.details) {
+      fmt::print("  {}\n", line);
+    }
   }
-  return out + "\"";
+  fmt::print("\nThe Authentication-Results field a receiver would add:\n{}\n", field);
 }
 
-void print_authentication_results(const std::string& authserv_id,
-                                  const std::vector<CheckResult>& results) {
-  std::string field = "Authentication-Results: " + authserv_id;
-  for (const CheckResult& result : results) {
-    field += ";\n\t" + result.method + "=" + result.result;
-    if (!result.comment.empty()) {
-      field += " (" + result.comment + ")";
-    }
-    if (!result.reason.empty()) {
-      field += " reason=" + ar_value(result.reason);
-    }
-    for (const auto& [name, value] : result.properties) {
-      field += " " + name + "=" + ar_value(value);
-    }
+std::string json_item(const Explained& item) {
+  std::string out = "{\"method\":" + json_string(item.method) +
+                    ",\"result\":" + json_string(item.result) +
+                    ",\"reason\":" + json_string(item.entry.reason);
+  // Properties flat ("header.d": "example.org"), as they read in the field.
+  for (const authres::Property& property : item.entry.properties) {
+    out +=
+        "," + json_string(property.ptype + "." + property.name) + ":" + json_string(property.value);
   }
-  fmt::print("{}\n", field);
+  out += ",\"title\":" + json_string(item.title) + ",\"why\":" + json_string(item.why) +
+         ",\"meaning\":" + json_string(item.meaning) + ",\"details\":[";
+  for (std::size_t i = 0; i < item.details.size(); ++i) {
+    out += (i == 0 ? "" : ",") + json_string(item.details[i]);
+  }
+  return out + "]}";
 }
 
-void print_explanations(const std::vector<CheckResult>& results) {
-  for (const CheckResult& result : results) {
-    fmt::print("\n{}: {}\n  {}\n", result.title, result.result, result.explanation);
+void print_json(const Summary& summary, const std::vector<Explained>& items,
+                const std::string& field, int exit_code) {
+  std::string out = "{\"verdict\":" + json_string(verdict_name(summary.verdict)) +
+                    ",\"exit_code\":" + std::to_string(exit_code) +
+                    ",\"summary\":" + json_string(summary.text) +
+                    ",\"authentication_results\":" + json_string(field) + ",\"results\":[";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    out += (i == 0 ? "" : ",") + json_item(items[i]);
   }
-}
-
-void print_json(const std::vector<CheckResult>& results) {
-  for (const CheckResult& result : results) {
-    std::string line = "{\"method\":" + json_string(result.method) +
-                       ",\"result\":" + json_string(result.result) +
-                       ",\"reason\":" + json_string(result.reason);
-    for (const auto& [name, value] : result.properties) {
-      line += "," + json_string(name) + ":" + json_string(value);
-    }
-    line += ",\"explanation\":" + json_string(result.explanation) + "}";
-    fmt::print("{}\n", line);
-  }
+  fmt::print("{}]}}\n", out);
 }
 
 std::string host_name() {
@@ -188,15 +127,17 @@ std::string host_name() {
   return name;
 }
 
-struct CheckArgs {
-  std::string path;
-  bool json = false;
-  std::int64_t at = 0;
-  std::string authserv_id;
-  ResolverArgs resolver;
-};
-
 int run_check(const CheckArgs& args) {
+  authres::Envelope envelope;
+  if (!args.ip.empty()) {
+    envelope.client_ip = IpAddress::parse(args.ip);
+    if (!envelope.client_ip) {
+      fmt::print(stderr, "cqlist check: --ip {} is not an IPv4 or IPv6 address\n", args.ip);
+      return kExitUsage;
+    }
+  }
+  envelope.helo = args.helo;
+  envelope.mail_from = args.mail_from;
   auto bytes = read_file(args.path == "-" ? "/dev/stdin" : args.path);
   if (!bytes) {
     fmt::print(stderr, "cqlist check: {}\n", bytes.error().describe());
@@ -204,39 +145,52 @@ int run_check(const CheckArgs& args) {
   }
   auto resolver = make_resolver(args.resolver);
   if (!resolver) {
-    fmt::print(stderr, "cqlist check: {}\n", resolver.error().describe());
-    return kExitUsage;
+    fmt::print(stderr, "cqlist check: cannot set up DNS: {}\n", resolver.error().describe());
+    return kExitConfig;
   }
   const mail::Message message = mail::Message::parse(std::move(*bytes));
-  const auto now = args.at > 0
-                       ? std::chrono::system_clock::time_point(std::chrono::seconds(args.at))
-                       : std::chrono::system_clock::now();
-
-  std::vector<CheckResult> results = check_dkim(message, **resolver, now);
-  // SPF, DMARC and ARC results are appended here as they land.
-
-  if (args.json) {
-    print_json(results);
-  } else {
-    print_authentication_results(args.authserv_id.empty() ? host_name() : args.authserv_id,
-                                 results);
-    print_explanations(results);
+  authres::ReceiverOptions options;
+  options.receiver = args.authserv_id.empty() ? host_name() : args.authserv_id;
+  if (args.at > 0) {
+    options.now = std::chrono::system_clock::time_point(std::chrono::seconds(args.at));
   }
-  return kExitOk;
+
+  const authres::ReceiverChecks checks =
+      authres::check_message(message, **resolver, envelope, options);
+  const Summary summary = summarize(checks);
+  const std::vector<Explained> items = explain(checks, args.trace);
+  const std::string field = field_text(authres::authentication_results(checks, options.receiver));
+  const int exit_code = exit_code_for(summary.verdict);
+  if (args.json) {
+    print_json(summary, items, field, exit_code);
+  } else {
+    print_text(summary, items, field);
+  }
+  return exit_code;
 }
 
 }  // namespace
 
 void register_check(CLI::App& app) {
-  auto* cmd = app.add_subcommand("check",
-                                 "Verify the DKIM signatures of a message and explain each result");
+  auto* cmd = app.add_subcommand(
+      "check",
+      "Check a message as a receiving server would (SPF, DKIM, ARC, DMARC) and explain each "
+      "result");
+  cmd->footer(std::string(kExitCodes));
   auto args = std::make_shared<CheckArgs>();
   cmd->add_option("file", args->path, "Message file (RFC 5322), or - for standard input")
       ->required();
-  cmd->add_flag("--json", args->json, "One JSON object a line, one per signature");
-  cmd->add_option("--at", args->at, "Check as of this UNIX time (for expiry, x=)");
+  cmd->add_option("--ip", args->ip,
+                  "Address of the server that sent the message (SPF is checked only with it)");
+  cmd->add_option("--helo", args->helo, "The name that server gave in HELO/EHLO");
+  cmd->add_option("--mail-from", args->mail_from,
+                  "Envelope sender (MAIL FROM; \"\" for <>); default: the Return-Path field");
   cmd->add_option("--authserv-id", args->authserv_id,
                   "Name in the Authentication-Results field (default: this host's name)");
+  cmd->add_flag("--json", args->json, "Print one JSON object: verdict, results, the field");
+  cmd->add_flag("--trace", args->trace,
+                "Show every SPF step and DNS query, and each name DMARC looked up");
+  cmd->add_option("--at", args->at, "Check as of this UNIX time (for expiry, x=)");
   add_resolver_options(*cmd, args->resolver);
   cmd->callback([args] { exit_code() = run_check(*args); });
 }

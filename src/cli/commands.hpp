@@ -27,5 +27,13 @@ void register_spf(CLI::App& app);
 void register_dkim(CLI::App& app);
 void register_check(CLI::App& app);
 void register_dmarc(CLI::App& app);
+void register_arc(CLI::App& app);
+void register_inject(CLI::App& app);
+void register_serve(CLI::App& app);
+void register_list(CLI::App& app);
+void register_members(CLI::App& app);
+void register_held(CLI::App& app);
+void register_queue(CLI::App& app);
+void register_postfix_config(CLI::App& app);
 
 }  // namespace cqlist::cli

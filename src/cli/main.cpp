@@ -54,6 +54,14 @@ int main(int argc, char** argv) {
   register_dkim(app);
   register_check(app);
   register_dmarc(app);
+  register_arc(app);
+  register_inject(app);
+  register_serve(app);
+  register_list(app);
+  register_members(app);
+  register_held(app);
+  register_queue(app);
+  register_postfix_config(app);
 
   // CLI11 would call an unknown word a missing subcommand; name it instead.
   if (argc > 1 && argv[1][0] != '-') {

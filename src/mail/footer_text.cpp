@@ -134,30 +134,6 @@ void end_body_for_append(std::string& body, std::string_view eol, bool iso_2022,
   }
 }
 
-std::string escape_html(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 16);
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 // ASCII HTML with every non-ASCII character as a numeric reference: readable in any charset
 // that contains ASCII, for an HTML part whose charset cannot hold the footer.
 std::string ascii_html(std::string_view utf8) {

@@ -39,8 +39,6 @@ bool ends_in_ascii(std::string_view iso_2022_text);
 // in ASCII before it; for flowed text with its last paragraph ended.
 void end_body_for_append(std::string& body, std::string_view eol, bool iso_2022, bool flowed);
 
-std::string escape_html(std::string_view text);
-
 // ASCII HTML with every non-ASCII character of valid UTF-8 `utf8` as a numeric reference.
 std::string ascii_html(std::string_view utf8);
 

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "base/strings.hpp"
+
 namespace cqlist::mail {
 namespace {
 
@@ -26,19 +28,6 @@ constexpr std::array<std::int8_t, 256> make_base64_table() {
 constexpr std::array<std::int8_t, 256> kBase64Values = make_base64_table();
 
 constexpr std::string_view kHexDigits = "0123456789ABCDEF";
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  return -1;
-}
 
 constexpr bool is_blank(char c) {
   return c == ' ' || c == '\t';
@@ -130,8 +119,10 @@ void append_quoted_printable_decoded(std::string_view encoded, std::string& out)
   while (i < size) {
     char c = encoded[i];
     if (c == '=') {
-      if (i + 2 < size && hex_value(encoded[i + 1]) >= 0 && hex_value(encoded[i + 2]) >= 0) {
-        out += static_cast<char>(hex_value(encoded[i + 1]) * 16 + hex_value(encoded[i + 2]));
+      if (i + 2 < size && hex_digit_value(encoded[i + 1]) >= 0 &&
+          hex_digit_value(encoded[i + 2]) >= 0) {
+        out += static_cast<char>(hex_digit_value(encoded[i + 1]) * 16 +
+                                 hex_digit_value(encoded[i + 2]));
         i += 3;
         continue;
       }

@@ -3,11 +3,13 @@
 A real unbound on loopback serves the key records (cqlist's own keys made with
 `cqlist dkim keygen`, and keys made by dkimpy's dknewkey and opendkim-genkey). Messages
 signed by `cqlist dkim sign` in every canonicalization must verify with each independent
-implementation, and messages they sign must verify with `cqlist check`.
+implementation, and messages they sign must verify with `cqlist check`. opendkim signs through
+the filter's own test mode (`opendkim -t`, package opendkim), which uses its configured
+rsa-sha256; opendkim-testmsg can only sign with rsa-sha1.
 
 The independent implementations are Debian packages (tools/install-deps.sh): python3-dkim
 and python3-dnspython run under /usr/bin/python3 (the interpreter running this test may be
-another one), libmail-dkim-perl with libnet-dns-perl, opendkim-tools. opendkim-testmsg
+another one), libmail-dkim-perl with libnet-dns-perl, opendkim-tools, opendkim. opendkim-testmsg
 resolves through the C library's /etc/resolv.conf, which takes no port, so it runs in a
 private network and mount namespace (unshare) with its own unbound on 127.0.0.1:53 and a
 bind-mounted resolv.conf; that needs root or CAP_SYS_ADMIN.
@@ -115,7 +117,8 @@ def quoted_strings(text):
 class DkimInterop(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        for tool in ("unbound", "opendkim-testmsg", "opendkim-genkey", "dknewkey", "perl"):
+        for tool in ("unbound", "opendkim", "opendkim-testmsg", "opendkim-genkey", "dknewkey",
+                     "perl"):
             if shutil.which(tool) is None and not os.path.exists("/usr/sbin/" + tool):
                 raise AssertionError(f"{tool} is missing: run tools/install-deps.sh")
         cls.dir = tempfile.mkdtemp(prefix="cqlist-dkim-interop-")
@@ -165,7 +168,9 @@ class DkimInterop(unittest.TestCase):
 
     @classmethod
     def _start_unbound(cls):
-        cls.dns = LoopbackDns(txt_records(cls.records), zones=[DOMAIN],
+        # "jp" too: DMARC looks up the author's domain (example.jp), which must not leave
+        # the machine.
+        cls.dns = LoopbackDns(txt_records(cls.records), zones=[DOMAIN, "jp"],
                               probe_name=f"cqrsa._domainkey.{DOMAIN}").start()
         cls.port = cls.dns.port
 
@@ -189,10 +194,16 @@ class DkimInterop(unittest.TestCase):
         with open(cls.dual_signed, "wb") as f:
             f.write(out.encode("utf-8"))
 
-    def check_json(self, path):
+    def check_json(self, path, exit_code=0):
+        """The DKIM results of `cqlist check --json`. The author's domain publishes no DMARC
+        policy, so a passing signature authenticates the message (exit 0) and anything else
+        does not (1)."""
         _, out, _ = run_cqlist("check", "--json", "--resolver", f"127.0.0.1@{self.port}", path,
-                               check_exit=0)
-        return [json.loads(line) for line in out.splitlines()]
+                               check_exit=exit_code)
+        data = json.loads(out)
+        dmarc = next(r for r in data["results"] if r["method"] == "dmarc")
+        self.assertEqual(dmarc["result"], "none", dmarc)
+        return [r for r in data["results"] if r["method"] == "dkim"]
 
     def results_by_file(self, output):
         results = {}
@@ -237,7 +248,7 @@ class DkimInterop(unittest.TestCase):
             data = f.read().replace(b"Inner  runs", b"Inner  ruins")
         with open(tampered, "wb") as f:
             f.write(data)
-        results = self.check_json(tampered)
+        results = self.check_json(tampered, exit_code=1)
         self.assertEqual(results[0]["result"], "fail")
         self.assertIn("body hash", results[0]["reason"])
 
@@ -245,10 +256,14 @@ class DkimInterop(unittest.TestCase):
         _, out, _ = run_cqlist("check", "--authserv-id", "mx.example.net", "--resolver",
                                f"127.0.0.1@{self.port}", self.dual_signed, check_exit=0)
         self.assertIn("Authentication-Results: mx.example.net;\n\tdkim=pass (256-bit key) "
-                      f"header.d={DOMAIN} header.i=@{DOMAIN} header.s=cqed "
-                      "header.a=ed25519-sha256 header.b=", out)
-        self.assertIn("\tdkim=pass (2048-bit key) header.d=", out)
+                      f"header.d={DOMAIN}\n\theader.i=@{DOMAIN} header.s=cqed "
+                      "header.a=ed25519-sha256\n\theader.b=", out)
+        self.assertIn(f"\tdkim=pass (2048-bit key) header.d={DOMAIN}\n", out)
+        self.assertIn(";\n\tarc=none;\n\tdmarc=none reason=\"example.jp publishes no DMARC "
+                      "policy\"\n\theader.from=example.jp\n", out)
         self.assertIn(f"DKIM signature 2 (d={DOMAIN}, s=cqrsa, rsa-sha256): pass", out)
+        self.assertIn(f"Verdict: authenticated\n  example.jp publishes no DMARC policy, and "
+                      f"DKIM for {DOMAIN} passed", out)
 
     # --- signed by cqlist, verified by others ---------------------------------------------
 
@@ -325,6 +340,53 @@ class DkimInterop(unittest.TestCase):
                 cases += 1
         self.assertEqual(cases, 8)
 
+    def test_cqlist_verifies_opendkim_signatures(self):
+        # The filter's test mode signs with its configuration (KeyTable, SigningTable,
+        # rsa-sha256) and prints the DKIM-Signature field it would add.
+        with open(self.path("keytable"), "w") as f:
+            f.write(f"odk {DOMAIN}:odk:{self.path('odk.private')}\n")
+        with open(self.path("signingtable"), "w") as f:
+            f.write("*@example.jp odk\n")
+        # The test mode hands header fields over as a milter does, without the white space
+        # after the colon, so "Subject:  x" is signed as "Subject: x": simple header
+        # canonicalization needs a message with one space there (dkimpy agrees).
+        message = MESSAGE.replace(b"Subject:  ", b"Subject: ")
+        with open(self.path("message-one-space.eml"), "wb") as f:
+            f.write(message)
+        paths = []
+        for canon in ("relaxed/relaxed", "simple/simple", "relaxed/simple"):
+            conf = self.path(f"opendkim-{canon.replace('/', '-')}.conf")
+            with open(conf, "w") as f:
+                f.write("\n".join([
+                    "Mode s", f"KeyTable file:{self.path('keytable')}",
+                    f"SigningTable refile:{self.path('signingtable')}",
+                    "SignatureAlgorithm rsa-sha256", f"Canonicalization {canon}",
+                    # The key lives under /tmp, which opendkim calls unsafe (world-writable).
+                    "RequireSafeKeys false", "Syslog no", ""]))
+            proc = subprocess.run(["opendkim", "-x", conf, "-t",
+                                   self.path("message-one-space.eml")],
+                                  capture_output=True, timeout=60)
+            self.assertEqual(proc.returncode, 0, proc.stderr.decode())
+            # "opendkim: FILE:" then the field, folded with CRLF, ending in LF.
+            field = proc.stdout.split(b"\n", 1)[1].rstrip(b"\r\n") + b"\r\n"
+            self.assertTrue(field.startswith(b"DKIM-Signature: v=1; a=rsa-sha256; "
+                                             b"c=" + canon.encode() + b"; d=" +
+                                             DOMAIN.encode()), field)
+            path = self.path(f"opendkim-{canon.replace('/', '-')}.eml")
+            with open(path, "wb") as f:
+                f.write(field + message)
+            paths.append(path)
+            results = self.check_json(path)
+            self.assertEqual(len(results), 1)
+            self.assertEqual(results[0]["result"], "pass", f"{path}: {results[0]['reason']}")
+            self.assertEqual(results[0]["header.s"], "odk")
+            self.assertEqual(results[0]["header.a"], "rsa-sha256")
+        self.assertEqual(len(paths), 3)
+        check = subprocess.run([SYSTEM_PYTHON, "-c", DKIMPY_VERIFY, str(self.port), *paths],
+                               capture_output=True, text=True, timeout=60)
+        self.assertEqual(self.results_by_file(check.stdout),
+                         {path: ["pass"] for path in paths}, check.stderr)
+
     def test_opendkim_signatures_are_read_but_rsa_sha1_is_refused(self):
         # opendkim-testmsg signs with rsa-sha1 and has no option to change it; RFC 8301 §3.1
         # forbids accepting rsa-sha1, so cqlist must give permerror while dkimpy (which still
@@ -341,7 +403,7 @@ class DkimInterop(unittest.TestCase):
         check = subprocess.run([SYSTEM_PYTHON, "-c", DKIMPY_VERIFY, str(self.port), path],
                                capture_output=True, text=True, timeout=60)
         self.assertEqual(self.results_by_file(check.stdout).get(path), ["pass"], check.stderr)
-        results = self.check_json(path)
+        results = self.check_json(path, exit_code=1)
         self.assertEqual(results[0]["result"], "permerror")
         self.assertIn("rsa-sha1", results[0]["reason"])
 

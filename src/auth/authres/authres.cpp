@@ -121,6 +121,9 @@ class Parser {
       if (c == '"') {
         return out;
       }
+      if (c == '\r' || c == '\n') {
+        continue;  // a fold: unfolding removes the line break and keeps the white space after it
+      }
       if (c == '\\' && !at_end()) {
         c = text_[pos_++];
       }
@@ -330,8 +333,72 @@ Result<AuthenticationResults> parse(std::string_view value) {
   return out;
 }
 
-std::string format(const AuthenticationResults& results) {
+std::string format_results(const std::vector<MethodResult>& results) {
   constexpr std::size_t kWidth = 78;
+  if (results.empty()) {
+    return "none";
+  }
+
+  // A piece is a word the line may break before. Inside a quoted string the break keeps the
+  // space it replaces ("\r\n "), so the value unfolds to the same text (RFC 5322 §3.2.2).
+  struct Piece {
+    std::string text;
+    bool inside_quotes = false;
+  };
+
+  const auto add_words = [](std::vector<Piece>& pieces, std::string_view text, bool quoted_text) {
+    bool first = true;
+    while (true) {
+      std::size_t space = text.find(' ');
+      pieces.push_back({std::string(text.substr(0, space)), quoted_text && !first});
+      first = false;
+      if (space == std::string_view::npos) {
+        return;
+      }
+      text = text.substr(space + 1);
+    }
+  };
+  std::string out;
+  for (const MethodResult& result : results) {
+    if (!out.empty()) {
+      out += ";\r\n\t";
+    }
+    std::vector<Piece> pieces;
+    pieces.push_back({fmt::format("{}{}={}", result.method,
+                                  result.method_version.empty() ? "" : "/" + result.method_version,
+                                  result.result)});
+    for (const std::string& comment : result.comments) {
+      // Folding inside a comment reads back as one space (the parser collapses it).
+      add_words(pieces, comment_text(comment), false);
+    }
+    if (!result.reason.empty()) {
+      add_words(pieces, "reason=" + quoted(result.reason, false), true);
+    }
+    for (const Property& p : result.properties) {
+      add_words(pieces,
+                fmt::format("{}{}{}={}", p.ptype, p.ptype.empty() ? "" : ".", p.name,
+                            quoted(p.value, true)),
+                true);
+    }
+    std::size_t column = 8;
+    for (std::size_t i = 0; i < pieces.size(); ++i) {
+      if (i > 0) {
+        if (column + 1 + pieces[i].text.size() > kWidth) {
+          out += pieces[i].inside_quotes ? "\r\n " : "\r\n\t";
+          column = pieces[i].inside_quotes ? 1 : 8;
+        } else {
+          out += " ";
+          ++column;
+        }
+      }
+      out += pieces[i].text;
+      column += pieces[i].text.size();
+    }
+  }
+  return out;
+}
+
+std::string format(const AuthenticationResults& results) {
   std::string out = " " + quoted(results.authserv_id, false);
   if (results.version) {
     out += fmt::format(" {}", *results.version);
@@ -339,45 +406,7 @@ std::string format(const AuthenticationResults& results) {
   if (results.results.empty()) {
     return out + "; none";
   }
-  for (const MethodResult& result : results.results) {
-    out += ";\r\n\t";
-    std::size_t column = 8;
-    std::vector<std::string> pieces;
-    pieces.push_back(fmt::format("{}{}={}", result.method,
-                                 result.method_version.empty() ? "" : "/" + result.method_version,
-                                 result.result));
-    for (const std::string& comment : result.comments) {
-      // A comment may be folded between its words; each word is a piece.
-      std::string text = comment_text(comment);
-      std::string_view rest = text;
-      while (!rest.empty()) {
-        std::size_t space = rest.find(' ');
-        pieces.emplace_back(rest.substr(0, space));
-        rest = space == std::string_view::npos ? std::string_view{} : rest.substr(space + 1);
-      }
-    }
-    if (!result.reason.empty()) {
-      pieces.push_back("reason=" + quoted(result.reason, false));
-    }
-    for (const Property& p : result.properties) {
-      pieces.push_back(fmt::format("{}{}{}={}", p.ptype, p.ptype.empty() ? "" : ".", p.name,
-                                   quoted(p.value, true)));
-    }
-    for (std::size_t i = 0; i < pieces.size(); ++i) {
-      if (i > 0) {
-        if (column + 1 + pieces[i].size() > kWidth) {
-          out += "\r\n\t";
-          column = 8;
-        } else {
-          out += " ";
-          ++column;
-        }
-      }
-      out += pieces[i];
-      column += pieces[i].size();
-    }
-  }
-  return out;
+  return out + ";\r\n\t" + format_results(results.results);
 }
 
 std::vector<MethodResult> trusted_results(const mail::Message& message,

@@ -57,6 +57,10 @@ Result<AuthenticationResults> parse(std::string_view value);
 // §2.1.1). Values that are not RFC 2045 tokens are quoted. "none" when there are no results.
 std::string format(const AuthenticationResults& results);
 
+// The result entries alone, separated by ";" and a fold ("\r\n\t"), folded as format() does:
+// the payload of an ARC-Authentication-Results field after its authserv-id. "none" when empty.
+std::string format_results(const std::vector<MethodResult>& results);
+
 // Results of every Authentication-Results field in `message` whose authserv-id equals
 // `authserv_id` (case-insensitive), top field first. Fields from other ids, and fields that do
 // not parse, are skipped (RFC 8601 §5).

@@ -125,7 +125,8 @@ std::string read_text(const std::string& path) {
 
 std::string unbound_config(const StaticResolver& zone, std::uint16_t port,
                            const std::string& directory,
-                           const std::vector<std::string>& extra_server_lines) {
+                           const std::vector<std::string>& extra_server_lines,
+                           const std::vector<std::string>& extra_clauses) {
   std::string conf = "server:\n";
   for (const std::string& line : {
            std::string("username: \"\""),
@@ -180,11 +181,15 @@ std::string unbound_config(const StaticResolver& zone, std::uint16_t port,
   for (const std::string& name : servfail_names) {
     conf += fmt::format("stub-zone:\n  name: \"{}\"\n  stub-addr: 127.0.0.2\n", absolute(name));
   }
+  for (const std::string& line : extra_clauses) {
+    conf += line + "\n";
+  }
   return conf;
 }
 
 Result<std::unique_ptr<UnboundServer>> UnboundServer::start(
-    const StaticResolver& zone, const std::vector<std::string>& extra_server_lines) {
+    const StaticResolver& zone, const std::vector<std::string>& extra_server_lines,
+    const std::vector<std::string>& extra_clauses) {
   std::string pattern = (std::filesystem::temp_directory_path() / "cqlist-unbound-XXXXXX").string();
   if (mkdtemp(pattern.data()) == nullptr) {
     return fail(Errc::io, "mkdtemp failed");
@@ -196,7 +201,8 @@ Result<std::unique_ptr<UnboundServer>> UnboundServer::start(
   std::string log_path = server->directory_ + "/unbound.log";
   {
     std::ofstream out(conf_path, std::ios::binary);
-    out << unbound_config(zone, server->port_, server->directory_, extra_server_lines);
+    out << unbound_config(zone, server->port_, server->directory_, extra_server_lines,
+                          extra_clauses);
     if (!out) {
       return fail(Errc::io, fmt::format("could not write {}", conf_path));
     }

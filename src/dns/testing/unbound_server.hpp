@@ -23,9 +23,11 @@ namespace cqlist::dns::testing {
 
 class UnboundServer {
  public:
-  // `extra_server_lines` go into the server: clause as they are (e.g. "verbosity: 2").
+  // `extra_server_lines` go into the server: clause as they are (e.g. "verbosity: 2");
+  // `extra_clauses` after the last clause (e.g. an "auth-zone:" serving a signed zone file).
   static Result<std::unique_ptr<UnboundServer>> start(
-      const StaticResolver& zone, const std::vector<std::string>& extra_server_lines = {});
+      const StaticResolver& zone, const std::vector<std::string>& extra_server_lines = {},
+      const std::vector<std::string>& extra_clauses = {});
   ~UnboundServer();
   UnboundServer(const UnboundServer&) = delete;
   UnboundServer& operator=(const UnboundServer&) = delete;
@@ -48,6 +50,7 @@ class UnboundServer {
 // The unbound.conf text for `zone` (exposed for debugging failed tests).
 std::string unbound_config(const StaticResolver& zone, std::uint16_t port,
                            const std::string& directory,
-                           const std::vector<std::string>& extra_server_lines);
+                           const std::vector<std::string>& extra_server_lines,
+                           const std::vector<std::string>& extra_clauses = {});
 
 }  // namespace cqlist::dns::testing

@@ -1,0 +1,125 @@
+// cli/queue.cpp: `cqlist queue [LIST]`: what is waiting to be delivered.
+//
+// Three places hold mail that has not left yet: delivery jobs in the store (a batch of
+// recipients of one article each), the outbox (replies and notices for the MTA) and the
+// spool (posts accepted but not yet numbered, and held posts).
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "cli/json_text.hpp"
+#include "cli/runtime.hpp"
+#include "cli/store_command.hpp"
+
+namespace cqlist::cli {
+namespace {
+
+struct QueueArgs {
+  ConfigArgs config;
+  std::string list;
+  bool json = false;
+};
+
+struct SpoolCounts {
+  std::size_t outbox = 0;
+  std::size_t posts = 0;
+  std::size_t held = 0;
+};
+
+Result<SpoolCounts> count_spools(const Runtime& runtime) {
+  CQLIST_TRY(auto outbox, runtime.outbox->ids("out"));
+  CQLIST_TRY(auto posts, runtime.spool->ids("post"));
+  CQLIST_TRY(auto held, runtime.spool->ids("held"));
+  return SpoolCounts{outbox.size(), posts.size(), held.size()};
+}
+
+std::string next_try(const store::DeliveryJob& job, store::Clock::time_point now) {
+  return job.not_before <= now ? "now" : format_utc(job.not_before);
+}
+
+// RFC 3339, or "" when the job may go now.
+std::string next_try_json(const store::DeliveryJob& job, store::Clock::time_point now) {
+  return job.not_before <= now ? "" : format_rfc3339(job.not_before);
+}
+
+int run_queue(const QueueArgs& args) {
+  auto runtime = open_configured_runtime(args.config);
+  if (!runtime) {
+    return report_error("queue", runtime.error());
+  }
+  std::optional<store::Id> list_id;
+  if (!args.list.empty()) {
+    auto list = find_list_by_address(*runtime->store, args.list);
+    if (!list) {
+      return report_error("queue", list.error());
+    }
+    list_id = list->id;
+  }
+  auto jobs = runtime->store->pending_jobs(list_id);
+  if (!jobs) {
+    return report_error("queue", jobs.error());
+  }
+  auto counts = count_spools(*runtime);
+  if (!counts) {
+    return report_error("queue", counts.error());
+  }
+  std::map<store::Id, std::string> addresses;
+  for (const store::DeliveryJob& job : *jobs) {
+    if (!addresses.contains(job.list_id)) {
+      auto list = runtime->store->list_by_id(job.list_id);
+      addresses[job.list_id] = list ? list->address() : fmt::format("list {}", job.list_id);
+    }
+  }
+  const auto now = store::Clock::now();
+
+  if (args.json) {
+    std::string jobs_json;
+    for (const store::DeliveryJob& job : *jobs) {
+      jobs_json += fmt::format(
+          R"({}{{"id":{},"list":{},"article":{},"recipients":{},"attempts":{},"next_try":{},)"
+          R"("last_error":{}}})",
+          jobs_json.empty() ? "" : ",", job.id, json_string(addresses[job.list_id]), job.article,
+          job.recipients.size(), job.attempts, json_string(next_try_json(job, now)),
+          json_string(job.last_error));
+    }
+    fmt::print(R"({{"jobs":[{}],"outbox":{},"spooled_posts":{},"held_posts":{}}})"
+               "\n",
+               jobs_json, counts->outbox, counts->posts, counts->held);
+    return kExitOk;
+  }
+  if (jobs->empty()) {
+    fmt::print("No deliveries waiting.\n");
+  } else {
+    fmt::print("{:>6}  {:<32} {:>7} {:>10} {:>8}  {:<23}  {}\n", "JOB", "LIST", "ARTICLE",
+               "RECIPIENTS", "ATTEMPTS", "NEXT TRY", "LAST ERROR");
+    for (const store::DeliveryJob& job : *jobs) {
+      fmt::print("{:>6}  {:<32} {:>7} {:>10} {:>8}  {:<23}  {}\n", job.id, addresses[job.list_id],
+                 job.article, job.recipients.size(), job.attempts, next_try(job, now),
+                 job.last_error);
+    }
+  }
+  // The spools are shared by all lists.
+  fmt::print(
+      "Outbox: {} replies and notices for the MTA. Spool: {} posts being processed, {} "
+      "held posts.\n",
+      counts->outbox, counts->posts, counts->held);
+  return kExitOk;
+}
+
+}  // namespace
+
+void register_queue(CLI::App& app) {
+  auto args = std::make_shared<QueueArgs>();
+  auto* cmd = app.add_subcommand("queue", "Show the deliveries waiting to be sent");
+  cmd->add_option("list", args->list, "Only this list, NAME@DOMAIN");
+  cmd->add_flag("--json", args->json, "Print it as JSON");
+  add_config_options(*cmd, args->config);
+  cmd->callback([args] { exit_code() = run_queue(*args); });
+}
+
+}  // namespace cqlist::cli

@@ -1,0 +1,249 @@
+// cli/serve.cpp: `cqlist serve`, the daemon: the composition root of the list server.
+//
+// Wires the store, list/ (routing, pipeline, delivery) and the protocol adapters of server/:
+// LMTP in (from Postfix), SMTP out (to Postfix's reinjection listener), HTTP for health,
+// metrics and one-click unsubscribe. One io_context runs the listeners; handler calls (fsync,
+// SQLite, DNS, signing) run on a worker pool; delivery workers drain the job queue, woken when
+// a post is queued and every few seconds for retries. SIGTERM/SIGINT stop cleanly (current
+// LMTP transactions finish; unsent jobs stay in the store); SIGHUP re-reads the configuration
+// file's size limit and every list's keys.
+#include <atomic>
+#include <condition_variable>
+#include <csignal>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <fmt/format.h>
+
+#include "base/log.hpp"
+#include "cli/commands.hpp"
+#include "cli/resolver_option.hpp"
+#include "cli/runtime.hpp"
+#include "cli/serve_handlers.hpp"
+#include "cli/smtp_transport.hpp"
+#include "list/delivery.hpp"
+#include "list/service.hpp"
+#include "server/http/http_server.hpp"
+#include "server/lmtp_server.hpp"
+
+namespace cqlist::cli {
+namespace {
+
+struct ServeArgs {
+  ConfigArgs config;
+};
+
+// Delivery workers: each drains due jobs, then waits for a wake-up or the retry tick.
+class DeliveryWorkers {
+ public:
+  DeliveryWorkers(list::Deliverer& deliverer, std::size_t count) : deliverer_(deliverer) {
+    for (std::size_t i = 0; i < count; ++i) {
+      threads_.emplace_back([this] { loop(); });
+    }
+  }
+
+  ~DeliveryWorkers() { stop(); }
+
+  void wake() {
+    {
+      std::lock_guard lock(mutex_);
+      pending_ = true;
+    }
+    wakeup_.notify_all();
+  }
+
+  void stop() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wakeup_.notify_all();
+    for (auto& thread : threads_) {
+      if (thread.joinable()) {
+        thread.join();
+      }
+    }
+    threads_.clear();
+  }
+
+ private:
+  void loop() {
+    while (true) {
+      {
+        std::unique_lock lock(mutex_);
+        wakeup_.wait_for(lock, std::chrono::seconds(5), [this] { return pending_ || stopping_; });
+        if (stopping_) {
+          return;
+        }
+        pending_ = false;
+      }
+      if (auto ran = deliverer_.run_due(std::chrono::system_clock::now()); !ran) {
+        log::error("delivery.error", {{"error", ran.error().describe()}});
+      }
+    }
+  }
+
+  list::Deliverer& deliverer_;
+  std::mutex mutex_;
+  std::condition_variable wakeup_;
+  bool pending_ = true;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+int run_serve(const ServeArgs& args) {
+  auto config = resolve_config(args.config);
+  if (!config) {
+    return report_error("serve", config.error());
+  }
+  auto runtime = open_runtime(*config);
+  if (!runtime) {
+    return report_error("serve", runtime.error());
+  }
+  auto resolver = make_resolver({config->resolver, 5000});
+  if (!resolver) {
+    return report_error("serve", resolver.error());
+  }
+
+  list::ListService service({*runtime->store, **resolver, *runtime->spool, *runtime->outbox,
+                             *runtime->archive, *runtime->keys, *runtime->tokens,
+                             config->hostname});
+  server::SmtpRelayConfig relay;
+  relay.host = config->relay_host;
+  relay.port = config->relay_port;
+  relay.helo_name = config->hostname;
+  relay.starttls = config->relay_starttls;
+  relay.max_connections = config->relay_max_connections;
+  SmtpTransport transport(relay);
+  list::DeliveryJournal journal(config->data_dir / "delivered.journal");
+  list::Deliverer deliverer({*runtime->store, *runtime->archive, *runtime->outbox, transport,
+                             *runtime->keys, *runtime->tokens, &journal});
+
+  if (auto recovered = service.recover(); !recovered) {
+    log::error("serve.recover_failed", {{"error", recovered.error().describe()}});
+  } else if (*recovered > 0) {
+    log::info("serve.recovered", {{"posts", std::to_string(*recovered)}});
+  }
+  DeliveryWorkers workers(deliverer, config->delivery_workers);
+
+  Metrics metrics;
+  LmtpAdapter lmtp_handler(service, metrics, [&workers] { workers.wake(); });
+  HttpAdapter http_handler(*runtime->store, *runtime->tokens, metrics);
+
+  boost::asio::io_context io;
+  boost::asio::thread_pool pool(4);
+  server::LmtpServerConfig lmtp_config;
+  lmtp_config.address = config->lmtp_address;
+  lmtp_config.port = config->lmtp_port;
+  lmtp_config.hostname = config->hostname;
+  lmtp_config.max_message_bytes = config->max_message_bytes;
+  auto lmtp = server::LmtpServer::start(io, pool, lmtp_config, lmtp_handler);
+  if (!lmtp) {
+    workers.stop();
+    return report_error("serve", lmtp.error());
+  }
+  server::HttpServerConfig http_config;
+  http_config.address = config->http_address;
+  http_config.port = config->http_port;
+  auto http = server::HttpServer::start(io, pool, http_config, http_handler);
+  if (!http) {
+    workers.stop();
+    return report_error("serve", http.error());
+  }
+  log::info("serve.started", {{"lmtp", fmt::format("{}:{}", config->lmtp_address, (*lmtp)->port())},
+                              {"http", fmt::format("{}:{}", config->http_address, (*http)->port())},
+                              {"relay", fmt::format("{}:{}", relay.host, relay.port)},
+                              {"data_dir", config->data_dir.string()}});
+
+  boost::asio::signal_set stop_signals(io, SIGTERM, SIGINT);
+  stop_signals.async_wait([&](const boost::system::error_code& error, int signal) {
+    if (error) {
+      return;
+    }
+    log::info("serve.stopping", {{"signal", std::to_string(signal)}});
+    (*lmtp)->stop();
+    (*http)->stop();
+    io.stop();
+  });
+  boost::asio::signal_set reload_signal(io, SIGHUP);
+  std::function<void()> wait_for_reload = [&] {
+    reload_signal.async_wait([&](const boost::system::error_code& error, int) {
+      if (error) {
+        return;
+      }
+      auto reloaded = resolve_config(args.config);
+      if (!reloaded) {
+        log::error("serve.reload_failed", {{"error", reloaded.error().describe()}});
+      } else {
+        (*lmtp)->set_max_message_bytes(reloaded->max_message_bytes);
+        runtime->keys->reload();
+        log::info("serve.reloaded", {});
+      }
+      wait_for_reload();
+    });
+  };
+  wait_for_reload();
+
+  io.run();
+  pool.join();
+  workers.stop();
+  transport.close();
+  log::info("serve.stopped", {});
+  return kExitOk;
+}
+
+struct DeliverArgs {
+  ConfigArgs config;
+};
+
+int run_deliver(const DeliverArgs& args) {
+  auto config = resolve_config(args.config);
+  if (!config) {
+    return report_error("deliver", config.error());
+  }
+  auto runtime = open_runtime(*config);
+  if (!runtime) {
+    return report_error("deliver", runtime.error());
+  }
+  server::SmtpRelayConfig relay;
+  relay.host = config->relay_host;
+  relay.port = config->relay_port;
+  relay.helo_name = config->hostname;
+  relay.starttls = config->relay_starttls;
+  SmtpTransport transport(relay);
+  list::DeliveryJournal journal(config->data_dir / "delivered.journal");
+  list::Deliverer deliverer({*runtime->store, *runtime->archive, *runtime->outbox, transport,
+                             *runtime->keys, *runtime->tokens, &journal});
+  auto handled = deliverer.run_due(std::chrono::system_clock::now());
+  transport.close();
+  if (!handled) {
+    return report_error("deliver", handled.error());
+  }
+  fmt::print("{} delivery jobs and outgoing messages handled\n", *handled);
+  return kExitOk;
+}
+
+}  // namespace
+
+void register_serve(CLI::App& app) {
+  auto args = std::make_shared<ServeArgs>();
+  auto* cmd = app.add_subcommand("serve", "Run the list server (LMTP in, SMTP out, HTTP)");
+  add_config_options(*cmd, args->config);
+  cmd->footer(
+      "Postfix delivers list mail to the LMTP listener (see `cqlist postfix-config LIST`);\n"
+      "cqlist hands signed copies back to Postfix's reinjection listener ([relay]).\n"
+      "SIGTERM stops, SIGHUP reloads keys and the size limit. Logs go to standard error.");
+  cmd->callback([args] { exit_code() = run_serve(*args); });
+
+  auto deliver_args = std::make_shared<DeliverArgs>();
+  auto* deliver =
+      app.add_subcommand("deliver", "Send every due delivery job and queued reply once, then exit");
+  add_config_options(*deliver, deliver_args->config);
+  deliver->callback([deliver_args] { exit_code() = run_deliver(*deliver_args); });
+}
+
+}  // namespace cqlist::cli

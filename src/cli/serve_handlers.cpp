@@ -1,0 +1,135 @@
+// cli/serve_handlers.cpp: LMTP transactions to ListService, and the daemon's HTTP endpoints.
+#include "cli/serve_handlers.hpp"
+
+#include <fmt/format.h>
+
+#include "base/log.hpp"
+#include "base/strings.hpp"
+#include "cli/runtime.hpp"
+#include "list/unsubscribe_link.hpp"
+
+namespace cqlist::cli {
+namespace {
+
+server::HttpResponse text_response(int status, std::string body) {
+  server::HttpResponse response;
+  response.status = status;
+  response.body = std::move(body);
+  return response;
+}
+
+}  // namespace
+
+mail::SmtpReply LmtpAdapter::check_recipient(const server::Envelope&, std::string_view recipient) {
+  return service_.check_recipient(recipient);
+}
+
+std::vector<mail::SmtpReply> LmtpAdapter::deliver(const server::Envelope& envelope,
+                                                  std::string message) {
+  metrics_.lmtp_messages++;
+  list::InboundEnvelope inbound;
+  inbound.mail_from = envelope.mail_from;
+  inbound.helo = envelope.client_helo;
+  if (auto ip = IpAddress::parse(envelope.client_address)) {
+    inbound.client_ip = *ip;
+  }
+  std::vector<mail::SmtpReply> replies;
+  for (const auto& recipient : envelope.recipients) {
+    inbound.recipient = recipient;
+    replies.push_back(service_.receive(inbound, message));
+    const auto& reply = replies.back();
+    if (reply.success()) {
+      metrics_.lmtp_recipients_accepted++;
+    } else if (reply.transient()) {
+      metrics_.lmtp_recipients_deferred++;
+    } else {
+      metrics_.lmtp_recipients_refused++;
+    }
+  }
+  on_queued_();
+  return replies;
+}
+
+server::HttpResponse HttpAdapter::handle(const server::HttpRequest& request) {
+  if (request.path == "/health") {
+    return text_response(200, "ok\n");
+  }
+  if (request.path == "/metrics" && request.method == "GET") {
+    return metrics_page();
+  }
+  if (request.path == "/unsubscribe") {
+    return unsubscribe(request);
+  }
+  return text_response(404, "not found\n");
+}
+
+server::HttpResponse HttpAdapter::metrics_page() {
+  server::HttpResponse response;
+  response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  auto counter = [&](std::string_view name, std::string_view help, std::uint64_t value) {
+    response.body +=
+        fmt::format("# HELP {} {}\n# TYPE {} counter\n{} {}\n", name, help, name, name, value);
+  };
+  counter("cqlist_lmtp_messages_total", "Messages received over LMTP.", metrics_.lmtp_messages);
+  counter("cqlist_lmtp_recipients_accepted_total", "LMTP recipients answered 2xx.",
+          metrics_.lmtp_recipients_accepted);
+  counter("cqlist_lmtp_recipients_refused_total", "LMTP recipients answered 5xx.",
+          metrics_.lmtp_recipients_refused);
+  counter("cqlist_lmtp_recipients_deferred_total", "LMTP recipients answered 4xx.",
+          metrics_.lmtp_recipients_deferred);
+  counter("cqlist_unsubscribes_total", "One-click unsubscriptions done.", metrics_.unsubscribes);
+  if (auto jobs = store_.pending_jobs(std::nullopt)) {
+    response.body += fmt::format(
+        "# HELP cqlist_delivery_jobs_pending Delivery jobs not yet accepted by the MTA.\n"
+        "# TYPE cqlist_delivery_jobs_pending gauge\ncqlist_delivery_jobs_pending {}\n",
+        jobs->size());
+  }
+  return response;
+}
+
+// RFC 8058: the POST with body "List-Unsubscribe=One-Click" unsubscribes at once. A GET (a
+// person clicking the link, or a mail scanner following it) only shows a button, so link
+// prefetchers cannot unsubscribe anybody.
+server::HttpResponse HttpAdapter::unsubscribe(const server::HttpRequest& request) {
+  auto checked = list::check_unsubscribe(request.query, tokens_);
+  if (!checked) {
+    return text_response(400,
+                         "This unsubscribe link is not valid (it may have been cut short "
+                         "by your mail program). Send \"unsubscribe\" to the list's "
+                         "-request address instead.\n");
+  }
+  if (request.method == "GET") {
+    server::HttpResponse page;
+    page.content_type = "text/html; charset=utf-8";
+    page.body = fmt::format(
+        "<!doctype html><meta charset=utf-8><title>Unsubscribe</title>"
+        "<form method=post><p>Unsubscribe {} from {}?</p>"
+        "<input type=hidden name=List-Unsubscribe value=One-Click>"
+        "<button>Unsubscribe</button></form>\n",
+        escape_html(checked->member), escape_html(checked->list));
+    return page;
+  }
+  if (request.method != "POST") {
+    return text_response(405, "use POST\n");
+  }
+  auto form = request.form.find("List-Unsubscribe");
+  if (form == request.form.end() || form->second != "One-Click") {
+    return text_response(400, "missing List-Unsubscribe=One-Click (RFC 8058)\n");
+  }
+  auto list = find_list_by_address(store_, checked->list);
+  if (!list) {
+    return text_response(404, "no such list\n");
+  }
+  auto removed = store_.remove_member(list->id, checked->member);
+  if (!removed && removed.error().code() != Errc::not_found) {
+    log::error("http.unsubscribe_failed", {{"error", removed.error().describe()}});
+    return text_response(503, "the list database is unavailable; try again later\n");
+  }
+  metrics_.unsubscribes++;
+  log::info("member.unsubscribed",
+            {{"list", checked->list}, {"member", checked->member}, {"via", "one-click"}});
+  return text_response(
+      200, fmt::format("{} is unsubscribed from {}.\n", checked->member, checked->list));
+}
+
+}  // namespace cqlist::cli

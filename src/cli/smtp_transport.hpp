@@ -1,0 +1,32 @@
+// cli/smtp_transport.hpp: list::MailTransport on top of server::SmtpClientPool.
+//
+// The adapter lives in cli/ because list/ may not know the SMTP client and server/ may not
+// know lists; this is where the two meet (the composition root).
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+
+#include "list/delivery.hpp"
+#include "server/smtp_client.hpp"
+
+namespace cqlist::cli {
+
+class SmtpTransport : public list::MailTransport {
+ public:
+  explicit SmtpTransport(server::SmtpRelayConfig config) : pool_(std::move(config)) {}
+
+  Result<list::SendOutcome> send(const list::OutboundMessage& message) override;
+  // Asked once; a relay that cannot be reached now is asked again next time.
+  bool offers_xverp() override;
+
+  void close() { pool_.close_all(); }
+
+ private:
+  server::SmtpClientPool pool_;
+  std::mutex mutex_;
+  std::optional<bool> xverp_;
+};
+
+}  // namespace cqlist::cli

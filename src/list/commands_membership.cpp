@@ -1,0 +1,248 @@
+// list/commands_membership.cpp: subscribe, unsubscribe, confirm, digest and nomail.
+//
+// Joining and leaving are double opt-in: the address concerned gets a confirmation request
+// (a random token the store remembers for 3 days) and nothing changes until someone who
+// reads that mailbox answers it, by replying (Reply-To NAME-confirm+TOKEN), by sending
+// "confirm TOKEN" to NAME-request, or by opening the web link. So a forged From or a
+// "subscribe victim@example.org" can cause at most one confirmation request, never a change.
+// When the address is somebody else's, the requester is not told whether it is a member.
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "base/log.hpp"
+#include "base/strings.hpp"
+#include "list/notices_reply.hpp"
+#include "list/token.hpp"
+#include "mail/address.hpp"
+
+namespace cqlist::list {
+namespace {
+
+constexpr auto kConfirmationLifetime = std::chrono::hours(72);
+
+struct Target {
+  std::string address;  // normalised
+  std::string display_name;
+  bool is_requester = true;
+};
+
+// The address a subscribe or unsubscribe is for: its argument, or the requester.
+std::optional<Target> target_of(CommandSession& session, const Command& command) {
+  if (command.args.empty()) {
+    return Target{session.requester, session.requester_name, true};
+  }
+  std::string written;
+  for (const auto& arg : command.args) {
+    written += (written.empty() ? "" : " ") + arg;
+  }
+  const auto mailboxes = mail::parse_address_list(written).mailboxes();
+  auto address = mailboxes.size() == 1 ? mail::normalized_address(mailboxes.front())
+                                       : Result<std::string>(fail(Errc::bad_syntax, written));
+  if (!address) {
+    session.add(session.say(Text::bad_address, fmt::arg("address", written)));
+    return std::nullopt;
+  }
+  const bool is_requester = iequals(*address, session.requester);
+  return Target{*address, is_requester ? session.requester_name : mailboxes.front().display_name,
+                is_requester};
+}
+
+std::string confirm_link(const CommandSession& session, std::string_view token) {
+  if (session.settings.web_url.empty()) {
+    return {};
+  }
+  std::string url = session.settings.web_url;
+  if (url.back() != '/') {
+    url += '/';
+  }
+  url += "confirm?token=" + std::string(token);
+  return session.say(Text::confirm_link, fmt::arg("url", url));
+}
+
+Result<void> ask_for_confirmation(CommandSession& session, const Target& target,
+                                  std::string_view action) {
+  CQLIST_TRY(std::string token, random_token());
+  store::PendingAction pending;
+  pending.token = token;
+  pending.list_id = session.list.id;
+  pending.action = std::string(action);
+  pending.address = target.address;
+  pending.display_name = target.display_name;
+  pending.expires_at = session.now + kConfirmationLifetime;
+  CQLIST_TRY_VOID(session.deps.store.add_pending(pending));
+
+  Notice notice = session.notice_to(target.address,
+                                    session.say(Text::confirm_subject, fmt::arg("token", token)));
+  if (!target.is_requester) {
+    // Not an answer to anything the target wrote.
+    notice.in_reply_to.clear();
+    notice.references.clear();
+  }
+  notice.reply_to = fmt::format("{}-confirm+{}@{}", session.list.name, token, session.list.domain);
+  notice.body = session.say(
+      action == "subscribe" ? Text::confirm_subscribe_body : Text::confirm_unsubscribe_body,
+      fmt::arg("address", target.address), fmt::arg("list", session.addresses.posting),
+      fmt::arg("request", session.addresses.request), fmt::arg("token", token),
+      fmt::arg("link", confirm_link(session, token)));
+  CQLIST_TRY_VOID(session.send(notice));
+  log::info("commands.confirmation_sent", {{"list", session.list.address()},
+                                           {"action", action},
+                                           {"address", target.address},
+                                           {"requester", session.requester}});
+  if (target.is_requester) {
+    session.add(session.say(Text::confirm_sent, fmt::arg("address", target.address)), false);
+  } else {
+    session.add(session.say(Text::third_party_notice, fmt::arg("address", target.address)));
+  }
+  return {};
+}
+
+Result<void> welcome_or_goodbye(CommandSession& session, const store::PendingAction& pending,
+                                bool welcome) {
+  Notice notice = session.notice_to(
+      pending.address, session.say(welcome ? Text::welcome_subject : Text::goodbye_subject,
+                                   fmt::arg("list", session.addresses.posting)));
+  const bool is_requester = iequals(pending.address, session.requester);
+  if (!is_requester) {
+    notice.in_reply_to.clear();
+    notice.references.clear();
+  }
+  notice.body = session.say(
+      welcome ? Text::welcome_body : Text::goodbye_body, fmt::arg("address", pending.address),
+      fmt::arg("list", session.addresses.posting), fmt::arg("posting", session.addresses.posting),
+      fmt::arg("request", session.addresses.request), fmt::arg("owner", session.addresses.owner));
+  CQLIST_TRY_VOID(session.send(notice));
+  session.add(session.say(welcome ? Text::confirm_done_subscribe : Text::confirm_done_unsubscribe,
+                          fmt::arg("address", pending.address),
+                          fmt::arg("list", session.addresses.posting)),
+              !is_requester);
+  return {};
+}
+
+}  // namespace
+
+Result<void> run_subscribe(CommandSession& session, const Command& command) {
+  auto target = target_of(session, command);
+  if (!target) {
+    return {};
+  }
+  CQLIST_TRY(auto member, session.member(target->address));
+  if (member) {
+    if (target->is_requester) {
+      session.add(session.say(Text::already_member, fmt::arg("address", target->address),
+                              fmt::arg("list", session.addresses.posting)));
+    } else {
+      session.add(session.say(Text::third_party_notice, fmt::arg("address", target->address)));
+    }
+    return {};
+  }
+  return ask_for_confirmation(session, *target, "subscribe");
+}
+
+Result<void> run_unsubscribe(CommandSession& session, const Command& command) {
+  auto target = target_of(session, command);
+  if (!target) {
+    return {};
+  }
+  CQLIST_TRY(auto member, session.member(target->address));
+  if (!member) {
+    if (target->is_requester) {
+      session.add(session.say(Text::not_member, fmt::arg("address", target->address),
+                              fmt::arg("list", session.addresses.posting)));
+    } else {
+      session.add(session.say(Text::third_party_notice, fmt::arg("address", target->address)));
+    }
+    return {};
+  }
+  return ask_for_confirmation(session, *target, "unsubscribe");
+}
+
+Result<void> run_confirm(CommandSession& session, std::string_view written_token) {
+  const std::string token = to_ascii_lower(trim(written_token));
+  auto unknown = [&] {
+    session.add(session.say(Text::confirm_unknown, fmt::arg("token", token),
+                            fmt::arg("request", session.addresses.request)));
+  };
+  auto pending = session.deps.store.take_pending(token, session.now);
+  if (!pending) {
+    if (pending.error().code() != Errc::not_found) {
+      return fail(std::move(pending.error()));
+    }
+    log::info("commands.confirm_unknown", {{"list", session.list.address()}, {"token", token}});
+    unknown();
+    return {};
+  }
+  if (pending->list_id != session.list.id) {
+    // Another list's token sent here by mistake: give it back so it still works there.
+    CQLIST_TRY_VOID(session.deps.store.add_pending(*pending));
+    unknown();
+    return {};
+  }
+  if (pending->action == "subscribe") {
+    store::MemberRow row;
+    row.list_id = session.list.id;
+    row.address = pending->address;
+    row.display_name = pending->display_name;
+    row.subscribed_at = session.now;
+    auto added = session.deps.store.add_member(row);
+    if (!added && added.error().code() != Errc::already_exists) {
+      CQLIST_TRY_VOID(session.deps.store.add_pending(*pending));  // so a retry can confirm
+      return fail(std::move(added.error()));
+    }
+    log::info("member.subscribed", {{"list", session.list.address()},
+                                    {"address", pending->address},
+                                    {"confirmed_by", session.requester}});
+    return welcome_or_goodbye(session, *pending, true);
+  }
+  if (pending->action == "unsubscribe") {
+    auto removed = session.deps.store.remove_member(session.list.id, pending->address);
+    if (!removed && removed.error().code() != Errc::not_found) {
+      CQLIST_TRY_VOID(session.deps.store.add_pending(*pending));
+      return fail(std::move(removed.error()));
+    }
+    log::info("member.unsubscribed", {{"list", session.list.address()},
+                                      {"address", pending->address},
+                                      {"confirmed_by", session.requester}});
+    return welcome_or_goodbye(session, *pending, false);
+  }
+  log::warn("commands.confirm_unknown_action",
+            {{"list", session.list.address()}, {"action", pending->action}});
+  unknown();
+  return {};
+}
+
+Result<void> run_delivery_mode(CommandSession& session, const Command& command) {
+  const bool digest = command.name == "digest";
+  const std::string value = command.args.size() == 1 ? to_ascii_lower(command.args[0]) : "";
+  if (value != "on" && value != "off") {
+    session.add(session.say(Text::usage, fmt::arg("usage", command.name + " on|off")));
+    return {};
+  }
+  CQLIST_TRY(auto member, session.member(session.requester));
+  if (!member) {
+    session.add(session.say(Text::members_only, fmt::arg("list", session.addresses.posting),
+                            fmt::arg("address", session.requester)));
+    return {};
+  }
+  const bool on = value == "on";
+  const store::DeliveryMode mode =
+      digest ? store::DeliveryMode::digest : store::DeliveryMode::nomail;
+  if (on) {
+    member->mode = mode;
+  } else if (member->mode == mode) {
+    member->mode = store::DeliveryMode::regular;
+  }
+  CQLIST_TRY_VOID(session.deps.store.update_member(*member));
+  log::info("member.mode_changed", {{"list", session.list.address()},
+                                    {"address", member->address},
+                                    {"mode", store::delivery_mode_name(member->mode)}});
+  const Text said = digest ? (on ? Text::digest_on : Text::digest_off)
+                           : (on ? Text::nomail_on : Text::nomail_off);
+  session.add(session.say(said, fmt::arg("address", member->address),
+                          fmt::arg("list", session.addresses.posting),
+                          fmt::arg("request", session.addresses.request)));
+  return {};
+}
+
+}  // namespace cqlist::list

@@ -1,0 +1,571 @@
+// Mail to NAME-request, NAME-confirm+TOKEN, NAME-unsubscribe and NAME-owner, and moderation,
+// against a real SQLite store, spool, outbox and archive in a temporary directory. Every
+// assertion reads what was queued for the MTA: the outbox entries' envelope and bytes.
+#include "list/commands.hpp"
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "list/service.hpp"
+#include "mail/encoded_word.hpp"
+#include "mail/mime.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+
+namespace cqlist::list {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::system_clock;
+
+// One queued mail, parsed for assertions.
+struct Sent {
+  std::string mail_from;
+  std::string recipients;  // one per line
+  std::string bytes;
+  mail::Message message = mail::Message::parse("");
+
+  std::string header(std::string_view name) const { return message.first_value(name).value_or(""); }
+
+  std::string subject() const { return mail::decode_header_text(header("Subject")); }
+
+  // The first text/plain part, decoded, with LF line ends.
+  std::string text() const {
+    auto tree = mail::MimeTree::build(message);
+    for (const auto& part : tree.parts()) {
+      if (part.kind == mail::PartKind::leaf && part.content_type.is("text", "plain")) {
+        std::string out;
+        for (char c : mail::decoded_text(part)) {
+          if (c != '\r') {
+            out += c;
+          }
+        }
+        return out;
+      }
+    }
+    return {};
+  }
+};
+
+bool contains(std::string_view text, std::string_view part) {
+  return text.find(part) != std::string_view::npos;
+}
+
+class CommandsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = fs::temp_directory_path() / fmt::format("cqlist-commands-{}-{}-{}", ::getpid(),
+                                                   info->test_suite_name(), info->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    auto store = store::open_sqlite_store(dir_ / "cqlist.db");
+    ASSERT_TRUE(store) << store.error().describe();
+    store_ = std::move(*store);
+    spool_.emplace(std::move(*Spool::open(dir_ / "spool")));
+    outbox_.emplace(std::move(*Spool::open(dir_ / "outbox")));
+    archive_.emplace(dir_ / "archive");
+    auto list = store_->create_list("ham", "cq-test.example", {});
+    ASSERT_TRUE(list) << list.error().describe();
+    list_ = *list;
+    add_member("mia@relaxed.example", store::Role::member);
+    add_member("olga@cq-test.example", store::Role::owner);
+    add_member("mo@cq-test.example", store::Role::moderator);
+  }
+
+  void TearDown() override {
+    store_.reset();
+    std::error_code ignored;
+    fs::remove_all(dir_, ignored);
+  }
+
+  void add_member(const std::string& address, store::Role role) {
+    store::MemberRow row;
+    row.list_id = list_.id;
+    row.address = address;
+    row.role = role;
+    ASSERT_TRUE(store_->add_member(row));
+  }
+
+  bool is_member(std::string_view address) {
+    return static_cast<bool>(store_->find_member(list_.id, address));
+  }
+
+  void set(const std::string& name, const std::string& value) {
+    ASSERT_TRUE(store_->update_settings(list_.id, {{name, value}}));
+    list_ = *store_->list_by_id(list_.id);
+  }
+
+  CommandDeps deps() {
+    CommandDeps out{*store_, *outbox_, *spool_, tokens_, &*archive_};
+    out.distribute = [this](const std::string& id) -> Result<void> {
+      distributed_.push_back(id);
+      return {};
+    };
+    return out;
+  }
+
+  static std::string mail_text(std::string_view from, std::string_view subject,
+                               std::string_view body, std::string_view extra = {}) {
+    return fmt::format(
+        "From: {}\r\nTo: ham-request@cq-test.example\r\nSubject: {}\r\n"
+        "Message-ID: <cmd{}@example.net>\r\n{}MIME-Version: 1.0\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\n{}",
+        from, subject, ++counter_, extra, body);
+  }
+
+  // Delivers a mail to one of the list's addresses and returns the LMTP answer.
+  mail::SmtpReply send_to(Route route, std::string_view from, std::string_view subject,
+                          std::string_view body, std::string_view extra = {},
+                          std::string extension = {}, std::string envelope = "") {
+    RoutedAddress routed{list_, route, std::move(extension)};
+    auto command_deps = deps();
+    return handle_list_mail(command_deps, routed, envelope.empty() ? std::string(from) : envelope,
+                            mail::Message::parse(mail_text(from, subject, body, extra)));
+  }
+
+  mail::SmtpReply request(std::string_view from, std::string_view subject, std::string_view body,
+                          std::string_view extra = {}) {
+    return send_to(Route::request, from, subject, body, extra);
+  }
+
+  // What was queued since the last call, oldest first; the outbox is emptied.
+  std::vector<Sent> take_outbox() {
+    std::vector<Sent> out;
+    auto ids = outbox_->ids("out");
+    EXPECT_TRUE(ids);
+    for (const auto& id : *ids) {
+      auto entry = outbox_->load(id);
+      EXPECT_TRUE(entry);
+      Sent sent;
+      sent.mail_from = entry->envelope["mail_from"];
+      sent.recipients = entry->envelope["recipients"];
+      sent.bytes = entry->message;
+      sent.message = mail::Message::parse(entry->message);
+      out.push_back(std::move(sent));
+      EXPECT_TRUE(outbox_->remove(id));
+    }
+    return out;
+  }
+
+  // The one mail queued since the last call.
+  Sent only_mail() {
+    auto sent = take_outbox();
+    EXPECT_EQ(sent.size(), 1u);
+    return sent.empty() ? Sent{} : sent.front();
+  }
+
+  // A held post waiting for the moderators, as the service would leave it.
+  store::HeldRow hold_post(std::string_view from, std::string_view subject) {
+    std::string bytes = fmt::format(
+        "From: {}\r\nTo: ham@cq-test.example\r\nSubject: {}\r\nMessage-ID: <held@example.net>\r\n"
+        "\r\nBuy now!\r\n",
+        from, subject);
+    auto id = spool_->add({{"list_id", std::to_string(list_.id)}}, bytes, "held");
+    EXPECT_TRUE(id);
+    store::HeldRow held;
+    held.list_id = list_.id;
+    held.spool_path = *id;
+    held.sender = std::string(from);
+    held.subject = std::string(subject);
+    held.reason = "stranger@example.org is not a member of ham@cq-test.example";
+    held.token = *random_token();
+    held.held_at = Clock::now();
+    auto row = store_->hold(held);
+    EXPECT_TRUE(row) << row.error().describe();
+    return *row;
+  }
+
+  store::HeldState state_of(const store::HeldRow& held) {
+    return store_->held_by_id(held.id)->state;
+  }
+
+  fs::path dir_;
+  std::unique_ptr<store::Store> store_;
+  std::optional<Spool> spool_;
+  std::optional<Spool> outbox_;
+  std::optional<Archive> archive_;
+  TokenSigner tokens_{"test secret"};
+  store::ListRow list_;
+  std::vector<std::string> distributed_;
+  static inline int counter_ = 0;
+};
+
+// The token of a confirmation request ("confirm TOKEN").
+std::string token_of(const Sent& confirmation) {
+  std::string subject = confirmation.subject();
+  return subject.substr(subject.rfind(' ') + 1);
+}
+
+TEST_F(CommandsTest, SubscribeIsConfirmedByReplyingToTheRequest) {
+  EXPECT_EQ(request("New Bie <newbie@example.org>", "subscribe", "").code, 250);
+  EXPECT_FALSE(is_member("newbie@example.org"));
+
+  const Sent confirmation = only_mail();  // the request is the whole answer
+  EXPECT_EQ(confirmation.mail_from, "");
+  EXPECT_EQ(confirmation.recipients, "newbie@example.org\n");
+  EXPECT_EQ(confirmation.header("From"), "ham-request@cq-test.example");
+  EXPECT_EQ(confirmation.header("To"), "newbie@example.org");
+  EXPECT_EQ(confirmation.header("Auto-Submitted"), "auto-replied");
+  EXPECT_EQ(confirmation.header("X-Loop"), "ham-request@cq-test.example");
+  EXPECT_TRUE(contains(confirmation.header("In-Reply-To"), "@example.net>"));
+  EXPECT_FALSE(confirmation.header("Message-ID").empty());
+  EXPECT_FALSE(confirmation.header("Date").empty());
+  const std::string token = token_of(confirmation);
+  ASSERT_EQ(token.size(), 26u);
+  EXPECT_EQ(confirmation.subject(), "confirm " + token);
+  EXPECT_EQ(confirmation.header("Reply-To"), "ham-confirm+" + token + "@cq-test.example");
+  EXPECT_TRUE(contains(confirmation.text(), "subscribe newbie@example.org"));
+
+  // The reply goes to the Reply-To address.
+  EXPECT_EQ(send_to(Route::confirm, "newbie@example.org", "Re: confirm " + token,
+                    "> Someone, hopefully you...\r\n", {}, token)
+                .code,
+            250);
+  EXPECT_TRUE(is_member("newbie@example.org"));
+  EXPECT_EQ(store_->find_member(list_.id, "newbie@example.org")->display_name, "New Bie");
+  const Sent welcome = only_mail();
+  EXPECT_EQ(welcome.subject(), "Welcome to ham@cq-test.example");
+  EXPECT_EQ(welcome.recipients, "newbie@example.org\n");
+  EXPECT_TRUE(contains(welcome.text(), "ham-request@cq-test.example"));
+
+  // The token is used up.
+  send_to(Route::confirm, "newbie@example.org", "Re: confirm " + token, "", {}, token);
+  EXPECT_TRUE(contains(only_mail().text(), "unknown or has expired"));
+}
+
+TEST_F(CommandsTest, ConfirmCanBeSentToTheRequestAddress) {
+  request("newbie@example.org", "", "#Subscribe\r\n");
+  const std::string token = token_of(only_mail());
+  // A reply to the request sent to NAME-request: command in the Subject, prose and quotes in
+  // the body are not commands and not errors.
+  request("newbie@example.org", "Re: confirm " + token,
+          "Yes please.\r\n\r\n> Someone, hopefully you, asked\r\n");
+  EXPECT_TRUE(is_member("newbie@example.org"));
+  const Sent welcome = only_mail();
+  EXPECT_EQ(welcome.subject(), "Welcome to ham@cq-test.example");
+}
+
+TEST_F(CommandsTest, ConfirmLinkWhenTheListHasAWebAddress) {
+  set("web_url", "https://lists.cq-test.example/ham");
+  request("newbie@example.org", "subscribe", "");
+  const Sent confirmation = only_mail();
+  EXPECT_TRUE(contains(confirmation.text(), "https://lists.cq-test.example/ham/confirm?token=" +
+                                                token_of(confirmation)));
+}
+
+TEST_F(CommandsTest, SubscribingAMemberSaysSoAndAsksNothing) {
+  request("mia@relaxed.example", "subscribe", "");
+  const Sent reply = only_mail();
+  EXPECT_EQ(reply.subject(), "Re: subscribe");
+  EXPECT_TRUE(contains(reply.text(),
+                       "mia@relaxed.example is already a member of "
+                       "ham@cq-test.example."));
+  EXPECT_EQ(reply.header("Reply-To"), "");
+}
+
+TEST_F(CommandsTest, SubscribingSomeoneElseAsksThemAndTellsTheRequesterNothingAboutThem) {
+  request("mia@relaxed.example", "",
+          "subscribe friend@example.org\r\nsubscribe olga@cq-test.example\r\n");
+  auto sent = take_outbox();
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[0].recipients, "friend@example.org\n");  // the confirmation request
+  EXPECT_EQ(sent[0].header("In-Reply-To"), "");
+  EXPECT_EQ(sent[1].recipients, "mia@relaxed.example\n");  // the results
+  EXPECT_FALSE(contains(sent[1].text(), "already a member"));
+  EXPECT_TRUE(contains(sent[1].text(), "does not say whether olga@cq-test.example is a member"));
+}
+
+TEST_F(CommandsTest, UnsubscribeByMailToTheUnsubscribeAddress) {
+  send_to(Route::unsubscribe, "mia@relaxed.example", "", "");
+  EXPECT_TRUE(is_member("mia@relaxed.example"));
+  const Sent confirmation = only_mail();
+  EXPECT_TRUE(contains(confirmation.text(), "remove mia@relaxed.example"));
+  const std::string token = token_of(confirmation);
+
+  send_to(Route::confirm, "mia@relaxed.example", "Re: confirm " + token, "", {}, token);
+  EXPECT_FALSE(is_member("mia@relaxed.example"));
+  const Sent goodbye = only_mail();
+  EXPECT_EQ(goodbye.subject(), "You have left ham@cq-test.example");
+  EXPECT_EQ(goodbye.recipients, "mia@relaxed.example\n");
+}
+
+TEST_F(CommandsTest, ByeFromANonMemberIsAClearAnswer) {
+  request("stranger@example.org", "", "bye\r\n");
+  EXPECT_TRUE(contains(only_mail().text(),
+                       "stranger@example.org is not a member of "
+                       "ham@cq-test.example."));
+}
+
+TEST_F(CommandsTest, ExpiredConfirmationChangesNothing) {
+  store::PendingAction pending;
+  pending.token = "expiredtokenexpiredtoken23";
+  pending.list_id = list_.id;
+  pending.action = "subscribe";
+  pending.address = "late@example.org";
+  pending.expires_at = Clock::now() - std::chrono::hours(1);
+  ASSERT_TRUE(store_->add_pending(pending));
+  send_to(Route::confirm, "late@example.org", "Re: confirm", "", {}, pending.token);
+  EXPECT_FALSE(is_member("late@example.org"));
+  const Sent reply = only_mail();
+  EXPECT_EQ(reply.recipients, "late@example.org\n");
+  EXPECT_TRUE(contains(reply.text(), "unknown or has expired"));
+}
+
+TEST_F(CommandsTest, BouncesAndAutoRepliesAreNeverAnswered) {
+  struct Case {
+    std::string envelope;
+    std::string extra;
+  };
+
+  const std::vector<Case> cases = {
+      {"<>", ""},
+      {"MAILER-DAEMON@mx.example.org", ""},
+      {"mia@relaxed.example", "Auto-Submitted: auto-replied\r\n"},
+      {"mia@relaxed.example", "Precedence: bulk\r\n"},
+      {"mia@relaxed.example", "Precedence: junk\r\n"},
+      {"mia@relaxed.example", "List-Id: <other.example.org>\r\n"},
+      {"mia@relaxed.example", "X-Loop: ham-request@cq-test.example\r\n"},
+  };
+  for (const auto& item : cases) {
+    auto reply =
+        send_to(Route::request, "mia@relaxed.example", "help", "", item.extra, {}, item.envelope);
+    EXPECT_EQ(reply.code, 250) << item.envelope << " " << item.extra;
+    EXPECT_TRUE(take_outbox().empty()) << item.envelope << " " << item.extra;
+  }
+  // Nor does an auto-reply to a confirmation request confirm anything.
+  request("newbie@example.org", "subscribe", "");
+  const std::string token = token_of(only_mail());
+  send_to(Route::confirm, "newbie@example.org", "Out of office", "",
+          "Auto-Submitted: auto-replied\r\n", token);
+  EXPECT_FALSE(is_member("newbie@example.org"));
+  // "Auto-Submitted: no" is a person.
+  request("mia@relaxed.example", "help", "", "Auto-Submitted: no\r\n");
+  EXPECT_EQ(take_outbox().size(), 1u);
+}
+
+TEST_F(CommandsTest, GetSendsTheArticlesAsADigest) {
+  ASSERT_TRUE(store_->set_last_article(list_.id, 3));
+  for (int article = 1; article <= 2; ++article) {
+    ASSERT_TRUE(archive_->write(list_, article,
+                                fmt::format("From: a@example.org\r\nSubject: article {}\r\n\r\n"
+                                            "Text of article number {}.\r\n",
+                                            article, article)));
+  }
+  request("mia@relaxed.example", "", "get 1-2\r\n");
+  const Sent digest = only_mail();
+  EXPECT_EQ(digest.recipients, "mia@relaxed.example\n");
+  EXPECT_EQ(digest.subject(), "ham@cq-test.example articles 1-2");
+  auto tree = mail::MimeTree::build(digest.message);
+  EXPECT_TRUE(tree.part(0).content_type.is("multipart", "digest"));
+  std::vector<std::string> bodies;
+  for (const auto& part : tree.parts()) {
+    if (part.kind == mail::PartKind::message) {
+      bodies.emplace_back(tree.part(part.children.front()).body);
+    }
+  }
+  ASSERT_EQ(bodies.size(), 2u);
+  EXPECT_EQ(bodies[0], "Text of article number 1.\r\n");
+  EXPECT_EQ(bodies[1], "Text of article number 2.\r\n");
+
+  // Article 3 has no file; 4 does not exist yet; a range over 100 is refused.
+  request("mia@relaxed.example", "", "get 3\r\nget 4\r\nget 1-101\r\n");
+  const std::string text = only_mail().text();
+  EXPECT_TRUE(contains(text, "could not be found in the archive: 3."));
+  EXPECT_TRUE(contains(text, "has no articles 4 (the last one is 3)"));
+  EXPECT_TRUE(contains(text, "get N, get N-M (at most 100 articles)"));
+}
+
+TEST_F(CommandsTest, GetAndIndexAreForMembers) {
+  request("stranger@example.org", "", "get 1\r\nindex\r\n");
+  const std::string text = only_mail().text();
+  EXPECT_TRUE(contains(text, "> get 1\nThis command is for members of ham@cq-test.example"));
+  EXPECT_TRUE(contains(text, "> index\nThis command is for members"));
+}
+
+TEST_F(CommandsTest, IndexListsTheLastArticles) {
+  store::PostRow post;
+  post.list_id = list_.id;
+  post.spool_id = "post-1";
+  post.from = "alice@strict.example";
+  post.subject = "First steps";
+  post.received_at = Clock::from_time_t(1700000000);
+  ASSERT_TRUE(store_->number_post(list_.id, post));
+  request("mia@relaxed.example", "index", "");
+  const std::string text = only_mail().text();
+  EXPECT_TRUE(contains(text, "The last 1 articles of ham@cq-test.example:"));
+  EXPECT_TRUE(
+      contains(text, "    1  2023-11-14 22:13  alice@strict.example\n         First steps"));
+}
+
+TEST_F(CommandsTest, MembersOnlyForOwnersAndModerators) {
+  request("mia@relaxed.example", "members", "");
+  const std::string denied = only_mail().text();
+  EXPECT_TRUE(contains(denied, "only sent to its owners and moderators"));
+  EXPECT_FALSE(contains(denied, "olga@cq-test.example"));
+
+  request("olga@cq-test.example", "members", "");
+  const std::string listed = only_mail().text();
+  EXPECT_TRUE(contains(listed, "ham@cq-test.example has 3 members:"));
+  EXPECT_TRUE(contains(listed, "  mia@relaxed.example\n"));
+  EXPECT_TRUE(contains(listed, "  mo@cq-test.example (moderator)\n"));
+
+  request("stranger@example.org", "members", "");
+  EXPECT_TRUE(contains(only_mail().text(), "This command is for members"));
+
+  set("members_command_public", "true");
+  request("mia@relaxed.example", "members", "");
+  EXPECT_TRUE(contains(only_mail().text(), "  olga@cq-test.example (owner)\n"));
+}
+
+TEST_F(CommandsTest, DigestAndNomailChangeTheDeliveryMode) {
+  request("mia@relaxed.example", "", "digest on\r\n");
+  EXPECT_EQ(store_->find_member(list_.id, "mia@relaxed.example")->mode,
+            store::DeliveryMode::digest);
+  EXPECT_TRUE(contains(only_mail().text(), "now receives ham@cq-test.example as digests"));
+  request("mia@relaxed.example", "", "nomail on\r\nnomail off\r\n");
+  EXPECT_EQ(store_->find_member(list_.id, "mia@relaxed.example")->mode,
+            store::DeliveryMode::regular);
+  take_outbox();
+  request("mia@relaxed.example", "", "digest maybe\r\n");
+  EXPECT_TRUE(contains(only_mail().text(), "Use it like this: digest on|off"));
+}
+
+TEST_F(CommandsTest, UnknownCommandsAreListedWithAPointerToHelp) {
+  request("mia@relaxed.example", "", "frobnicate now\r\n");
+  const std::string text = only_mail().text();
+  EXPECT_TRUE(contains(text, "Unknown command: frobnicate now"));
+  EXPECT_TRUE(contains(text, "Send \"help\" to ham-request@cq-test.example"));
+
+  request("mia@relaxed.example", "", "");
+  EXPECT_TRUE(contains(only_mail().text(), "No command was found in your message."));
+}
+
+TEST_F(CommandsTest, JapaneseHelpIsJapaneseUtf8) {
+  set("language", "ja");
+  request("mia@relaxed.example", "help", "");
+  const Sent reply = only_mail();
+  EXPECT_TRUE(contains(reply.header("Content-Type"), "charset=utf-8"));
+  EXPECT_EQ(reply.header("Content-Transfer-Encoding"), "base64");
+  const std::string text = reply.text();
+  EXPECT_TRUE(contains(text, "で利用できるコマンドの一覧です。")) << text;
+  EXPECT_TRUE(contains(text, "メーリングリストに参加します"));
+
+  // A Japanese Subject is written as UTF-8 encoded words.
+  request("newbie@example.org", "subscribe", "");
+  const std::string token = token_of(only_mail());
+  send_to(Route::confirm, "newbie@example.org", "Re: confirm", "", {}, token);
+  const Sent welcome = only_mail();
+  EXPECT_TRUE(contains(welcome.header("Subject"), "=?UTF-8?B?")) << welcome.header("Subject");
+  EXPECT_EQ(welcome.subject(), "ham@cq-test.example へようこそ");
+  EXPECT_TRUE(contains(welcome.text(), "メンバーとして登録いたしました"));
+}
+
+TEST_F(CommandsTest, OwnerMailIsForwardedUnchangedToTheOwners) {
+  const std::string original =
+      mail_text("stranger@example.org", "Question", "Who runs this list?\r\n");
+  RoutedAddress routed{list_, Route::owner, {}};
+  auto command_deps = deps();
+  EXPECT_EQ(
+      handle_list_mail(command_deps, routed, "stranger@example.org", mail::Message::parse(original))
+          .code,
+      250);
+  const Sent forwarded = only_mail();
+  EXPECT_EQ(forwarded.mail_from, "ham-bounces@cq-test.example");
+  EXPECT_EQ(forwarded.recipients, "olga@cq-test.example\n");
+  EXPECT_EQ(forwarded.bytes, "X-Loop: ham-owner@cq-test.example\r\n" + original);
+
+  // It does not go round again.
+  handle_list_mail(command_deps, routed, "olga@cq-test.example", forwarded.message);
+  EXPECT_TRUE(take_outbox().empty());
+}
+
+TEST_F(CommandsTest, HoldNoticeGoesToTheModeratorsWithTheTokenAndThePost) {
+  const store::HeldRow held = hold_post("stranger@example.org", "Cheap watches");
+  auto command_deps = deps();
+  ASSERT_TRUE(notify_moderators(command_deps, list_, ListSettings{}, held));
+  const Sent notice = only_mail();
+  EXPECT_EQ(notice.recipients, "mo@cq-test.example\n");  // the owner only when no moderator
+  EXPECT_EQ(notice.subject(), "[ham] held post: Cheap watches (moderate " + held.token + ")");
+  EXPECT_EQ(notice.header("Reply-To"), "ham-request@cq-test.example");
+  EXPECT_EQ(notice.header("Auto-Submitted"), "auto-generated");
+  EXPECT_TRUE(contains(notice.text(), "is not a member of ham@cq-test.example"));
+  auto tree = mail::MimeTree::build(notice.message);
+  bool attached = false;
+  for (const auto& part : tree.parts()) {
+    attached = attached || (part.content_type.is("message", "rfc822") &&
+                            contains(part.body, "Subject: Cheap watches"));
+  }
+  EXPECT_TRUE(attached);
+}
+
+TEST_F(CommandsTest, ModeratorApprovesByReplying) {
+  const store::HeldRow held = hold_post("stranger@example.org", "A fine question");
+  auto command_deps = deps();
+  ASSERT_TRUE(notify_moderators(command_deps, list_, ListSettings{}, held));
+  const Sent notice = only_mail();
+  request("Mo <mo@cq-test.example>", "Re: " + notice.subject(),
+          "On Tue, ham-request wrote:\r\n> A post to ham is waiting\r\n\r\nApprove\r\n");
+  ASSERT_EQ(distributed_, std::vector<std::string>{held.spool_path});
+  EXPECT_EQ(state_of(held), store::HeldState::approved);
+  const Sent reply = only_mail();
+  EXPECT_EQ(reply.recipients, "mo@cq-test.example\n");
+  EXPECT_TRUE(contains(reply.text(), "was approved and sent to the list"));
+
+  // Deciding again changes nothing.
+  request("mo@cq-test.example", "", "discard " + held.token + "\r\n");
+  EXPECT_TRUE(contains(only_mail().text(), "was decided already (approved)"));
+  EXPECT_EQ(distributed_.size(), 1u);
+  EXPECT_EQ(decide_held(command_deps, held, store::HeldState::approved).error().code(),
+            Errc::invalid_argument);
+}
+
+TEST_F(CommandsTest, ModeratorRejectsAndThePosterIsTold) {
+  const store::HeldRow held = hold_post("stranger@example.org", "Off topic");
+  request("olga@cq-test.example", "", "reject " + held.token + " Please keep to ham radio.\r\n");
+  EXPECT_TRUE(distributed_.empty());
+  EXPECT_EQ(state_of(held), store::HeldState::rejected);
+  EXPECT_FALSE(fs::exists(spool_->path(held.spool_path)));
+  auto sent = take_outbox();
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[0].recipients, "stranger@example.org\n");
+  EXPECT_EQ(sent[0].mail_from, "");
+  EXPECT_EQ(sent[0].header("In-Reply-To"), "<held@example.net>");
+  EXPECT_TRUE(contains(sent[0].text(), "Please keep to ham radio."));
+  EXPECT_TRUE(contains(sent[0].text(), "  Off topic\n"));
+  EXPECT_TRUE(contains(sent[1].text(), "was rejected; the sender was told the reason"));
+}
+
+TEST_F(CommandsTest, DiscardRemovesThePostSilently) {
+  const store::HeldRow held = hold_post("spammer@example.org", "Win");
+  auto command_deps = deps();
+  ASSERT_TRUE(decide_held(command_deps, held, store::HeldState::discarded));
+  EXPECT_EQ(state_of(held), store::HeldState::discarded);
+  EXPECT_FALSE(fs::exists(spool_->path(held.spool_path)));
+  EXPECT_TRUE(take_outbox().empty());
+}
+
+TEST_F(CommandsTest, OnlyModeratorsAndOwnersDecide) {
+  const store::HeldRow held = hold_post("stranger@example.org", "Hello");
+  request("mia@relaxed.example", "Re: [ham] held post: Hello (moderate " + held.token + ")",
+          "approve\r\n");
+  request("stranger@example.org", "", "approve " + held.token + "\r\n");
+  EXPECT_TRUE(distributed_.empty());
+  EXPECT_EQ(state_of(held), store::HeldState::waiting);
+  auto sent = take_outbox();
+  ASSERT_EQ(sent.size(), 2u);
+  for (const auto& reply : sent) {
+    EXPECT_TRUE(contains(reply.text(), "Only the moderators and owners of ham@cq-test.example"));
+  }
+  // A moderator's reply without a decision does nothing either.
+  request("mo@cq-test.example", "Re: held post (moderate " + held.token + ")", "Looks fine?\r\n");
+  EXPECT_TRUE(contains(only_mail().text(), "Nothing was done."));
+  EXPECT_EQ(state_of(held), store::HeldState::waiting);
+}
+
+}  // namespace
+}  // namespace cqlist::list

@@ -1,0 +1,269 @@
+// list/delivery.cpp: copies, signatures, envelopes and the job bookkeeping.
+#include "list/delivery.hpp"
+
+#include <algorithm>
+#include <optional>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "auth/dkim/canonicalize.hpp"
+#include "base/log.hpp"
+#include "list/settings.hpp"
+#include "list/unsubscribe_link.hpp"
+#include "list/verp.hpp"
+#include "mail/message.hpp"
+
+namespace cqlist::list {
+namespace {
+
+using Clock = std::chrono::system_clock;
+
+// Postfix is local: when it is down, retry soon, then back off to hourly; give up after three
+// days like a mail queue would, and say so in the log.
+constexpr auto kGiveUpAfter = std::chrono::hours(72);
+
+Clock::time_point retry_time(Clock::time_point now, int attempts) {
+  auto delay = std::chrono::seconds(30) * (1 << std::min(attempts, 7));
+  return now + std::min<Clock::duration>(delay, std::chrono::hours(1));
+}
+
+Result<std::string> signed_bytes(mail::Message message, const ListSigning& signing,
+                                 auth::dkim::BodyHashCache& body_hashes, Clock::time_point now) {
+  if (signing.dkim) {
+    CQLIST_TRY(auto values, signing.dkim->sign(message, body_hashes, now));
+    // The first key's signature goes on top (Signer::sign_in_place's order).
+    for (auto value = values.rbegin(); value != values.rend(); ++value) {
+      message.add_top("DKIM-Signature", *value);
+    }
+  }
+  return message.serialize();
+}
+
+std::string join_lines(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& line : lines) {
+    out += line;
+    out += '\n';
+  }
+  return out;
+}
+
+std::vector<std::string> split_lines(std::string_view text) {
+  std::vector<std::string> out;
+  while (!text.empty()) {
+    auto end = text.find('\n');
+    std::string_view line = text.substr(0, end);
+    if (!line.empty()) {
+      out.emplace_back(line);
+    }
+    text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::string> queue_outbox(Spool& outbox, const store::ListRow& list,
+                                 std::string_view mail_from,
+                                 const std::vector<std::string>& recipients,
+                                 std::string_view data) {
+  return outbox.add({{"list_id", std::to_string(list.id)},
+                     {"mail_from", std::string(mail_from)},
+                     {"recipients", join_lines(recipients)}},
+                    data, "out");
+}
+
+bool Deliverer::claim(store::Id job_id, Clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  // A list of due jobs read by one worker can be stale by the time it gets to a job that
+  // another worker has just finished: the job must not go out twice.
+  if (auto settled = settled_.find(job_id); settled != settled_.end()) {
+    if (now < settled->second) {
+      return false;
+    }
+    settled_.erase(settled);
+  }
+  return claimed_jobs_.insert(job_id).second;
+}
+
+void Deliverer::release(store::Id job_id) {
+  std::lock_guard lock(mutex_);
+  claimed_jobs_.erase(job_id);
+}
+
+void Deliverer::settle(store::Id job_id, Clock::time_point until) {
+  std::lock_guard lock(mutex_);
+  settled_[job_id] = until;
+}
+
+bool Deliverer::claim_outbox(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  return claimed_outbox_.insert(id).second;
+}
+
+void Deliverer::release_outbox(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  claimed_outbox_.erase(id);
+}
+
+Result<std::size_t> Deliverer::run_due(Clock::time_point now) {
+  if (services_.journal != nullptr) {
+    std::lock_guard lock(replay_mutex_);
+    if (!journal_replayed_) {
+      CQLIST_TRY_VOID(services_.journal->replay(services_.store));
+      journal_replayed_ = true;
+    }
+  }
+  std::size_t handled = 0;
+  CQLIST_TRY(auto outbox_ids, services_.outbox.ids("out"));
+  for (const auto& id : outbox_ids) {
+    if (!claim_outbox(id)) {
+      continue;
+    }
+    auto sent = deliver_outbox(id);
+    release_outbox(id);
+    if (!sent) {
+      log::warn("outbox.deferred", {{"id", id}, {"error", sent.error().describe()}});
+    }
+    ++handled;
+  }
+  while (true) {
+    CQLIST_TRY(auto jobs, services_.store.due_jobs(now, 16));
+    std::size_t claimed_here = 0;
+    for (const auto& job : jobs) {
+      if (!claim(job.id, now)) {
+        continue;
+      }
+      ++claimed_here;
+      auto done = deliver(job, now);
+      release(job.id);
+      if (!done) {
+        return fail(std::move(done.error()));
+      }
+      ++handled;
+    }
+    if (claimed_here == 0) {
+      return handled;
+    }
+  }
+}
+
+Result<void> Deliverer::deliver(const store::DeliveryJob& job, Clock::time_point now) {
+  CQLIST_TRY(store::ListRow list, services_.store.list_by_id(job.list_id));
+  CQLIST_TRY(ListSettings settings, parse_settings(list.settings));
+  CQLIST_TRY(auto signing, services_.keys.for_list(list, settings));
+  CQLIST_TRY(std::string article_bytes, services_.archive.read(list, job.article));
+  mail::Message article = mail::Message::parse(std::move(article_bytes));
+  auth::dkim::BodyHashCache body_hashes(article.body());
+
+  std::vector<OutboundMessage> transactions;
+  bool personal = settings.personalize && !settings.web_url.empty();
+  if (!personal && services_.transport.offers_xverp()) {
+    CQLIST_TRY(std::string data, signed_bytes(article, *signing, body_hashes, now));
+    transactions.push_back(
+        {xverp_bounce_sender(services_.tokens, list, job.article), true, job.recipients, data});
+  } else {
+    std::optional<std::string> shared_data;
+    std::set<std::string> already_accepted;
+    if (services_.journal != nullptr) {
+      already_accepted = services_.journal->accepted(job.id);
+    }
+    for (const auto& recipient : job.recipients) {
+      if (already_accepted.contains(recipient)) {
+        continue;  // the MTA took this copy before a crash
+      }
+      std::string data;
+      if (personal) {
+        mail::Message copy = article;
+        set_personal_unsubscribe(copy, list, settings, services_.tokens, recipient);
+        CQLIST_TRY(data, signed_bytes(std::move(copy), *signing, body_hashes, now));
+      } else {
+        if (!shared_data) {
+          CQLIST_TRY(shared_data, signed_bytes(article, *signing, body_hashes, now));
+        }
+        data = *shared_data;
+      }
+      transactions.push_back({personal_bounce_address(services_.tokens, list, recipient),
+                              false,
+                              {recipient},
+                              std::move(data)});
+    }
+  }
+
+  std::size_t refused = 0;
+  for (const auto& transaction : transactions) {
+    auto outcome = services_.transport.send(transaction);
+    if (!outcome || outcome->reply.transient() ||
+        (!outcome->accepted && !outcome->reply.permanent())) {
+      std::string error = outcome ? outcome->reply.text() : outcome.error().describe();
+      if (now - job.not_before > kGiveUpAfter && job.attempts > 0) {
+        log::error(
+            "delivery.failed",
+            {{"list", list.address()}, {"article", std::to_string(job.article)}, {"error", error}});
+        settle(job.id, Clock::time_point::max());
+        return services_.store.fail_job(job.id, error);
+      }
+      log::warn("delivery.deferred", {{"list", list.address()},
+                                      {"article", std::to_string(job.article)},
+                                      {"attempts", std::to_string(job.attempts + 1)},
+                                      {"error", error}});
+      // A personalised job that got halfway is retried whole: copies already accepted go
+      // again. Jobs are small (one batch) and Postfix being down mid-batch is rare.
+      settle(job.id, retry_time(now, job.attempts));
+      return services_.store.defer_job(job.id, error, retry_time(now, job.attempts));
+    }
+    if (services_.journal != nullptr) {
+      auto journaled = transaction.xverp
+                           ? services_.journal->record_job(job.id)
+                           : services_.journal->record_recipient(job.id, transaction.recipients[0]);
+      if (!journaled) {
+        log::warn("delivery.journal_failed", {{"error", journaled.error().describe()}});
+      }
+    }
+    for (std::size_t i = 0; i < outcome->recipient_replies.size(); ++i) {
+      if (!outcome->recipient_replies[i].success()) {
+        ++refused;
+        log::warn(
+            "delivery.refused",
+            {{"list", list.address()},
+             {"recipient", i < transaction.recipients.size() ? transaction.recipients[i] : ""},
+             {"reply", outcome->recipient_replies[i].text()}});
+      }
+    }
+  }
+  log::info("delivery.sent", {{"list", list.address()},
+                              {"article", std::to_string(job.article)},
+                              {"job", std::to_string(job.id)},
+                              {"recipients", std::to_string(job.recipients.size())},
+                              {"transactions", std::to_string(transactions.size())},
+                              {"refused", std::to_string(refused)}});
+  settle(job.id, Clock::time_point::max());
+  if (services_.journal != nullptr && !transactions.empty() && !transactions[0].xverp) {
+    (void)services_.journal->record_job(job.id);
+  }
+  return services_.store.mark_job_done(job.id);
+}
+
+Result<void> Deliverer::deliver_outbox(const std::string& id) {
+  CQLIST_TRY(SpoolEntry entry, services_.outbox.load(id));
+  store::Id list_id = std::stoll(entry.envelope["list_id"]);
+  CQLIST_TRY(store::ListRow list, services_.store.list_by_id(list_id));
+  CQLIST_TRY(ListSettings settings, parse_settings(list.settings));
+  CQLIST_TRY(auto signing, services_.keys.for_list(list, settings));
+  mail::Message message = mail::Message::parse(std::move(entry.message));
+  auth::dkim::BodyHashCache body_hashes(message.body());
+  CQLIST_TRY(std::string data, signed_bytes(message, *signing, body_hashes, Clock::now()));
+  OutboundMessage outbound{entry.envelope["mail_from"], false,
+                           split_lines(entry.envelope["recipients"]), std::move(data)};
+  CQLIST_TRY(SendOutcome outcome, services_.transport.send(outbound));
+  if (!outcome.accepted && !outcome.reply.permanent()) {
+    return fail(Errc::temporary, "the MTA did not take the message: " + outcome.reply.text());
+  }
+  if (!outcome.accepted) {
+    log::warn("outbox.refused", {{"id", id}, {"reply", outcome.reply.text()}});
+  }
+  return services_.outbox.remove(id);
+}
+
+}  // namespace cqlist::list

@@ -1,0 +1,134 @@
+// list/delivery_journal.cpp: an O_APPEND file of accepted transactions, replayed on start.
+#include "list/delivery_journal.hpp"
+
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "base/file.hpp"
+#include "base/log.hpp"
+
+namespace cqlist::list {
+namespace {
+
+Error journal_error(std::string_view what, const std::filesystem::path& path) {
+  return Error(Errc::io, fmt::format("cannot {} the delivery journal {}: {}", what, path.string(),
+                                     std::strerror(errno)));
+}
+
+}  // namespace
+
+DeliveryJournal::~DeliveryJournal() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+  }
+}
+
+Result<void> DeliveryJournal::append(const std::string& line) {
+  std::lock_guard lock(mutex_);
+  if (path_.empty()) {
+    return {};
+  }
+  if (fd_ < 0) {
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    if (fd_ < 0) {
+      return fail(journal_error("open", path_));
+    }
+  }
+  // One write(2) of a short line to an O_APPEND file: never interleaved with another
+  // process's line, and in the kernel (crash-proof for the process) when it returns.
+  auto written = ::write(fd_, line.data(), line.size());
+  if (written != static_cast<ssize_t>(line.size())) {
+    return fail(journal_error("append to", path_));
+  }
+  return {};
+}
+
+Result<void> DeliveryJournal::record_job(store::Id job_id) {
+  return append(fmt::format("{}\t*\n", job_id));
+}
+
+Result<void> DeliveryJournal::record_recipient(store::Id job_id, std::string_view recipient) {
+  return append(fmt::format("{}\t{}\n", job_id, recipient));
+}
+
+std::set<std::string> DeliveryJournal::accepted(store::Id job_id) {
+  std::lock_guard lock(mutex_);
+  auto found = partial_.find(job_id);
+  return found == partial_.end() ? std::set<std::string>{} : found->second;
+}
+
+Result<void> DeliveryJournal::replay(store::Store& store) {
+  std::lock_guard lock(mutex_);
+  if (path_.empty() || !std::filesystem::exists(path_)) {
+    return {};
+  }
+  int lock_fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+  if (lock_fd < 0) {
+    return fail(journal_error("open", path_));
+  }
+  // Another cqlist process replaying at the same moment waits here.
+  ::flock(lock_fd, LOCK_EX);
+  auto text = read_file(path_);
+  if (!text) {
+    ::close(lock_fd);
+    return fail(std::move(text.error()));
+  }
+  std::set<store::Id> whole;
+  std::map<store::Id, std::set<std::string>> partial;
+  std::string_view rest = *text;
+  while (!rest.empty()) {
+    auto end = rest.find('\n');
+    if (end == std::string_view::npos) {
+      break;  // a line cut by a crash mid-write was never acknowledged as written
+    }
+    std::string_view line = rest.substr(0, end);
+    rest.remove_prefix(end + 1);
+    auto tab = line.find('\t');
+    if (tab == std::string_view::npos) {
+      continue;
+    }
+    store::Id job = std::strtoll(std::string(line.substr(0, tab)).c_str(), nullptr, 10);
+    std::string_view what = line.substr(tab + 1);
+    if (what == "*") {
+      whole.insert(job);
+    } else {
+      partial[job].insert(std::string(what));
+    }
+  }
+  for (store::Id job : whole) {
+    auto done = store.mark_job_done(job);
+    if (!done && done.error().code() != Errc::not_found) {
+      ::close(lock_fd);
+      return fail(std::move(done.error()));
+    }
+    partial.erase(job);
+  }
+  std::string kept;
+  for (const auto& [job, recipients] : partial) {
+    for (const auto& recipient : recipients) {
+      kept += fmt::format("{}\t{}\n", job, recipient);
+    }
+  }
+  auto rewritten = write_file_durably(path_, kept, Overwrite::allow, 0640);
+  ::close(lock_fd);
+  if (!rewritten) {
+    return fail(std::move(rewritten.error()));
+  }
+  if (fd_ >= 0) {
+    ::close(fd_);  // the old file was replaced; the next append opens the new one
+    fd_ = -1;
+  }
+  if (!whole.empty() || !partial.empty()) {
+    log::info("delivery.journal_replayed", {{"jobs_done", std::to_string(whole.size())},
+                                            {"jobs_partial", std::to_string(partial.size())}});
+  }
+  partial_ = std::move(partial);
+  return {};
+}
+
+}  // namespace cqlist::list

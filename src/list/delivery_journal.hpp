@@ -1,0 +1,53 @@
+// list/delivery_journal.hpp: what the MTA has accepted, written the instant it said so.
+//
+// Owns: closing the gap between Postfix's "250" and the store's record of it. A store commit
+// (with fsync) takes milliseconds; a crash inside that gap would send the batch again after a
+// restart. The journal is one append-only file: right after each accepted transaction cqlist
+// appends "JOB<TAB>RECIPIENT" (or "JOB<TAB>*" for a whole job) with a single write(2), which
+// survives the process being killed at any later instant (the bytes are in the kernel). On
+// start, replay() marks journaled jobs done in the store and keeps the recipients of jobs that
+// were cut short, so delivery skips them. A power failure can still lose the last lines (no
+// fsync per line: it would cost what the journal saves); then a batch may go out twice.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "base/result.hpp"
+#include "store/store.hpp"
+
+namespace cqlist::list {
+
+class DeliveryJournal {
+ public:
+  // An empty path turns the journal off (unit tests of other parts).
+  explicit DeliveryJournal(std::filesystem::path path) : path_(std::move(path)) {}
+
+  ~DeliveryJournal();
+  DeliveryJournal(const DeliveryJournal&) = delete;
+  DeliveryJournal& operator=(const DeliveryJournal&) = delete;
+
+  // Reads the file, marks whole jobs done in `store`, keeps partial ones, rewrites the file
+  // with what is still needed. Safe to call more than once.
+  Result<void> replay(store::Store& store);
+
+  Result<void> record_job(store::Id job_id);
+  Result<void> record_recipient(store::Id job_id, std::string_view recipient);
+
+  // Recipients of `job_id` the MTA already accepted before a crash.
+  std::set<std::string> accepted(store::Id job_id);
+
+ private:
+  Result<void> append(const std::string& line);
+
+  std::filesystem::path path_;
+  std::mutex mutex_;
+  int fd_ = -1;
+  std::map<store::Id, std::set<std::string>> partial_;
+};
+
+}  // namespace cqlist::list

@@ -1,0 +1,328 @@
+// The list server's core without the network: ListService receives posts into a real SQLite
+// store, spool and archive; Deliverer signs copies and hands them to a recording transport
+// whose output is verified with the DKIM verifier against the published keys.
+#include "list/service.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "auth/crypto/keygen.hpp"
+#include "auth/dkim/publish.hpp"
+#include "auth/dkim/verify.hpp"
+#include "base/file.hpp"
+#include "dns/static_resolver.hpp"
+#include "list/delivery.hpp"
+#include "list/delivery_journal.hpp"
+#include "list/verp.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+
+namespace cqlist::list {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::system_clock;
+
+class RecordingTransport : public MailTransport {
+ public:
+  Result<SendOutcome> send(const OutboundMessage& message) override {
+    if (down) {
+      return fail(Errc::temporary, "connection refused");
+    }
+    sent.push_back(message);
+    SendOutcome outcome;
+    outcome.accepted = true;
+    outcome.reply.code = 250;
+    for (std::size_t i = 0; i < message.recipients.size(); ++i) {
+      mail::SmtpReply ok;
+      ok.code = 250;
+      outcome.recipient_replies.push_back(ok);
+    }
+    return outcome;
+  }
+
+  bool offers_xverp() override { return xverp; }
+
+  std::vector<OutboundMessage> sent;
+  bool xverp = true;
+  bool down = false;
+};
+
+class ServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("cqlist-service-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+            "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    store_ = std::move(*store::open_sqlite_store(dir_ / "cqlist.db"));
+    spool_ = std::make_unique<Spool>(std::move(*Spool::open(dir_ / "spool")));
+    outbox_ = std::make_unique<Spool>(std::move(*Spool::open(dir_ / "outbox")));
+    archive_ = std::make_unique<Archive>(dir_ / "archive");
+
+    auto key = auth::crypto::generate_private_key(auth::crypto::KeyType::rsa, 2048);
+    ASSERT_TRUE(key);
+    auto pem = auth::crypto::private_key_pem(*key);
+    ASSERT_TRUE(pem);
+    ASSERT_TRUE(write_file_durably(dir_ / "rsa.pem", *pem, Overwrite::allow, 0600));
+    auto zone = dns::StaticResolver::from_zone(
+        "list.example. TXT \"v=spf1 ip4:192.0.2.25 -all\"\n"
+        "_dmarc.list.example. TXT \"v=DMARC1; p=reject\"\n"
+        "none.example. TXT \"v=spf1 ip4:203.0.113.9 -all\"\n"
+        "_dmarc.none.example. TXT \"v=DMARC1; p=none\"\n"
+        "reject.example. TXT \"v=spf1 ip4:203.0.113.9 -all\"\n"
+        "_dmarc.reject.example. TXT \"v=DMARC1; p=reject\"\n");
+    ASSERT_TRUE(zone) << zone.error().describe();
+    resolver_ = std::make_unique<dns::StaticResolver>(std::move(*zone));
+    ASSERT_TRUE(resolver_->add(auth::dkim::key_record_name("s1", "list.example"),
+                               dns::RecordType::txt,
+                               dns::TxtRecord{{auth::dkim::key_record_text(*key)}}));
+
+    auto list = store_->create_list("ham", "list.example",
+                                    {{"dkim_selector_rsa", "s1"},
+                                     {"dkim_key_rsa", (dir_ / "rsa.pem").string()},
+                                     {"batch_size", "2"}});
+    ASSERT_TRUE(list) << list.error().describe();
+    list_ = *list;
+    for (std::string address : {"alice@none.example", "bob@reject.example", "carol@c.example",
+                                "dave@d.example", "eve@e.example"}) {
+      store::MemberRow member;
+      member.list_id = list_.id;
+      member.address = address;
+      ASSERT_TRUE(store_->add_member(member));
+    }
+    store::MemberRow quiet;
+    quiet.list_id = list_.id;
+    quiet.address = "quiet@q.example";
+    quiet.mode = store::DeliveryMode::nomail;
+    ASSERT_TRUE(store_->add_member(quiet));
+  }
+
+  void TearDown() override { fs::remove_all(dir_); }
+
+  ListService service() {
+    return ListService(
+        {*store_, *resolver_, *spool_, *outbox_, *archive_, keys_, tokens_, "lists.example"});
+  }
+
+  Deliverer deliverer() {
+    return Deliverer({*store_, *archive_, *outbox_, transport_, keys_, tokens_});
+  }
+
+  static std::string post(std::string_view from, std::string_view subject,
+                          std::string_view message_id) {
+    return "From: " + std::string(from) +
+           "\r\nTo: ham@list.example\r\nSubject: " + std::string(subject) + "\r\nMessage-ID: <" +
+           std::string(message_id) +
+           ">\r\nDate: Sat, 28 Nov 2026 10:00:00 +0900\r\n\r\nHello list.\r\n";
+  }
+
+  InboundEnvelope envelope(std::string_view from) {
+    InboundEnvelope out;
+    out.mail_from = std::string(from);
+    out.recipient = "ham@list.example";
+    out.client_ip = *IpAddress::parse("203.0.113.9");
+    out.helo = "mail.example";
+    return out;
+  }
+
+  fs::path dir_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<Spool> spool_;
+  std::unique_ptr<Spool> outbox_;
+  std::unique_ptr<Archive> archive_;
+  std::unique_ptr<dns::StaticResolver> resolver_;
+  KeyRing keys_{"lists.example"};
+  TokenSigner tokens_{"test secret"};
+  RecordingTransport transport_;
+  store::ListRow list_;
+};
+
+TEST_F(ServiceTest, RoutesEachAddressOfAList) {
+  auto svc = service();
+  EXPECT_EQ(svc.route("ham@list.example")->route, Route::post);
+  EXPECT_EQ(svc.route("HAM-request@List.Example")->route, Route::request);
+  EXPECT_EQ(svc.route("ham-owner@list.example")->route, Route::owner);
+  auto bounce = svc.route("ham-bounces+abc+x=y.example@list.example");
+  ASSERT_TRUE(bounce);
+  EXPECT_EQ(bounce->route, Route::bounces);
+  EXPECT_EQ(bounce->extension, "abc+x=y.example");
+  EXPECT_EQ(svc.route("ham-confirm+tok@list.example")->route, Route::confirm);
+  EXPECT_EQ(svc.route("nosuch@list.example").error().code(), Errc::not_found);
+  EXPECT_EQ(svc.route("ham+x@list.example").error().code(), Errc::not_found);
+  EXPECT_EQ(svc.check_recipient("nosuch@list.example").code, 550);
+  EXPECT_EQ(svc.check_recipient("ham@list.example").code, 250);
+}
+
+TEST_F(ServiceTest, MemberPostIsArchivedQueuedAndDeliveredSignedInBatches) {
+  auto svc = service();
+  auto reply = svc.receive(envelope("alice@none.example"),
+                           post("Alice <alice@none.example>", "hello", "m1@none.example"));
+  ASSERT_EQ(reply.code, 250) << reply.text();
+  EXPECT_TRUE(spool_->ids("post")->empty()) << "the spool entry is removed once queued";
+  auto article = archive_->read(list_, 1);
+  ASSERT_TRUE(article) << article.error().describe();
+  EXPECT_NE(article->find("Subject: [ham:00001] hello"), std::string::npos) << *article;
+
+  auto jobs = store_->pending_jobs(list_.id);
+  ASSERT_TRUE(jobs);
+  ASSERT_EQ(jobs->size(), 3u) << "5 receiving members in batches of 2";
+
+  auto d = deliverer();
+  auto handled = d.run_due(Clock::now());
+  ASSERT_TRUE(handled) << handled.error().describe();
+  EXPECT_EQ(*handled, 3u);
+  EXPECT_TRUE(store_->pending_jobs(list_.id)->empty());
+  std::vector<std::string> recipients;
+  for (const auto& sent : transport_.sent) {
+    EXPECT_TRUE(sent.xverp);
+    auto parsed = parse_bounce_address(
+        tokens_, list_, sent.mail_from.substr(0, sent.mail_from.rfind('@')) + "+x=example.org");
+    ASSERT_TRUE(parsed) << sent.mail_from;
+    EXPECT_EQ(parsed->article, 1);
+    recipients.insert(recipients.end(), sent.recipients.begin(), sent.recipients.end());
+    mail::Message copy = mail::Message::parse(sent.data);
+    auto outcomes = auth::dkim::verify_all(copy, *resolver_, Clock::now());
+    ASSERT_EQ(outcomes.size(), 1u);
+    EXPECT_EQ(outcomes[0].result, auth::dkim::DkimResult::pass) << outcomes[0].reason;
+  }
+  std::sort(recipients.begin(), recipients.end());
+  EXPECT_EQ(recipients,
+            (std::vector<std::string>{"alice@none.example", "bob@reject.example", "carol@c.example",
+                                      "dave@d.example", "eve@e.example"}));
+}
+
+TEST_F(ServiceTest, WithoutXverpEachRecipientGetsItsOwnProvenBounceAddress) {
+  transport_.xverp = false;
+  auto svc = service();
+  ASSERT_EQ(svc.receive(envelope("alice@none.example"),
+                        post("Alice <alice@none.example>", "hi", "m2@none.example"))
+                .code,
+            250);
+  auto d = deliverer();
+  ASSERT_TRUE(d.run_due(Clock::now()));
+  ASSERT_EQ(transport_.sent.size(), 5u);
+  for (const auto& sent : transport_.sent) {
+    ASSERT_EQ(sent.recipients.size(), 1u);
+    std::string local = sent.mail_from.substr(0, sent.mail_from.rfind('@'));
+    auto parsed = parse_bounce_address(tokens_, list_, local);
+    ASSERT_TRUE(parsed) << sent.mail_from;
+    EXPECT_TRUE(parsed->recipient_proven);
+    EXPECT_EQ(parsed->recipient, sent.recipients[0]);
+  }
+}
+
+TEST_F(ServiceTest, RelayDownDefersTheJobsAndNothingIsLost) {
+  auto svc = service();
+  ASSERT_EQ(svc.receive(envelope("alice@none.example"),
+                        post("Alice <alice@none.example>", "later", "m3@none.example"))
+                .code,
+            250);
+  transport_.down = true;
+  auto d = deliverer();
+  ASSERT_TRUE(d.run_due(Clock::now()));
+  auto jobs = store_->pending_jobs(list_.id);
+  ASSERT_EQ(jobs->size(), 3u);
+  for (const auto& job : *jobs) {
+    EXPECT_EQ(job.attempts, 1);
+    EXPECT_GT(job.not_before, Clock::now());
+  }
+  transport_.down = false;
+  ASSERT_TRUE(d.run_due(Clock::now() + std::chrono::hours(2)));
+  EXPECT_TRUE(store_->pending_jobs(list_.id)->empty());
+  EXPECT_EQ(transport_.sent.size(), 3u);
+}
+
+TEST_F(ServiceTest, JournaledTransactionsAreNotSentAgainAfterACrash) {
+  transport_.xverp = false;
+  auto svc = service();
+  ASSERT_EQ(svc.receive(envelope("alice@none.example"),
+                        post("Alice <alice@none.example>", "journal", "m7@none.example"))
+                .code,
+            250);
+  auto jobs = store_->pending_jobs(list_.id);
+  ASSERT_EQ(jobs->size(), 3u);
+  // What a crash right after the MTA's 250s leaves: journal lines, no store record.
+  {
+    DeliveryJournal before_crash(dir_ / "delivered.journal");
+    ASSERT_TRUE(before_crash.record_job((*jobs)[0].id));
+    ASSERT_TRUE(before_crash.record_recipient((*jobs)[1].id, (*jobs)[1].recipients[0]));
+  }
+  DeliveryJournal journal(dir_ / "delivered.journal");
+  Deliverer d({*store_, *archive_, *outbox_, transport_, keys_, tokens_, &journal});
+  ASSERT_TRUE(d.run_due(Clock::now()));
+  EXPECT_TRUE(store_->pending_jobs(list_.id)->empty());
+  std::vector<std::string> sent_to;
+  for (const auto& sent : transport_.sent) {
+    sent_to.insert(sent_to.end(), sent.recipients.begin(), sent.recipients.end());
+  }
+  EXPECT_EQ(sent_to.size(), 2u) << "5 recipients, 2 in the journaled job, 1 journaled alone";
+  for (const auto& recipient : (*jobs)[0].recipients) {
+    EXPECT_EQ(std::count(sent_to.begin(), sent_to.end(), recipient), 0) << recipient;
+  }
+  EXPECT_EQ(std::count(sent_to.begin(), sent_to.end(), (*jobs)[1].recipients[0]), 0);
+}
+
+TEST_F(ServiceTest, ASpooledPostLeftByACrashIsFinishedOnceWithItsNumber) {
+  // What a crash right after the 250 leaves: an accepted entry in the spool.
+  auto id = spool_->add({{"list_id", std::to_string(list_.id)},
+                         {"mail_from", "alice@none.example"},
+                         {"author", "alice@none.example"}},
+                        post("Alice <alice@none.example>", "crash", "m4@none.example"), "post");
+  ASSERT_TRUE(id);
+  auto svc = service();
+  auto recovered = svc.recover();
+  ASSERT_TRUE(recovered) << recovered.error().describe();
+  EXPECT_EQ(*recovered, 1u);
+  EXPECT_TRUE(archive_->read(list_, 1));
+  EXPECT_EQ(store_->pending_jobs(list_.id)->size(), 3u);
+  EXPECT_EQ(*svc.recover(), 0u) << "nothing left to do, nothing numbered twice";
+  EXPECT_EQ(store_->list_by_id(list_.id)->last_article, 1);
+}
+
+TEST_F(ServiceTest, NonMemberPostIsHeldAndNotDistributed) {
+  auto svc = service();
+  auto reply = svc.receive(envelope("stranger@elsewhere.example"),
+                           post("stranger@elsewhere.example", "buy now", "m5@elsewhere"));
+  EXPECT_EQ(reply.code, 250) << reply.text();
+  auto held = store_->held(list_.id, store::HeldState::waiting);
+  ASSERT_TRUE(held);
+  ASSERT_EQ(held->size(), 1u);
+  EXPECT_EQ((*held)[0].subject, "buy now");
+  EXPECT_TRUE(store_->pending_jobs(list_.id)->empty());
+  EXPECT_TRUE(spool_->load((*held)[0].spool_path));
+}
+
+TEST_F(ServiceTest, NonMemberRejectIsAnSmtpRefusalNotABounce) {
+  ASSERT_TRUE(store_->update_settings(list_.id, {{"non_member", "reject"}}));
+  auto svc = service();
+  auto reply = svc.receive(envelope("stranger@elsewhere.example"),
+                           post("stranger@elsewhere.example", "buy now", "m6@elsewhere"));
+  EXPECT_EQ(reply.code, 550);
+  EXPECT_TRUE(outbox_->ids("out")->empty());
+  EXPECT_TRUE(spool_->ids("post")->empty());
+}
+
+TEST_F(ServiceTest, BouncesAreSpooledForTheBounceProcessor) {
+  auto svc = service();
+  InboundEnvelope bounce;
+  bounce.recipient = "ham-bounces+key+bob=reject.example@list.example";
+  auto reply = svc.receive(bounce, "From: MAILER-DAEMON@mx.example\r\n\r\nbounce\r\n");
+  EXPECT_EQ(reply.code, 250);
+  auto ids = spool_->ids("bounce");
+  ASSERT_EQ(ids->size(), 1u);
+  EXPECT_EQ(spool_->load((*ids)[0])->envelope["extension"], "key+bob=reject.example");
+}
+
+TEST(ToCrlf, AddsCrOnlyWhereMissing) {
+  EXPECT_EQ(to_crlf("a\nb\r\nc\n"), "a\r\nb\r\nc\r\n");
+  EXPECT_EQ(to_crlf("\n"), "\r\n");
+}
+
+}  // namespace
+}  // namespace cqlist::list

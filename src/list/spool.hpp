@@ -1,0 +1,50 @@
+// list/spool.hpp: posts on disk between the LMTP 250 and their archive file.
+//
+// Owns: the incoming spool directory. A post the checks accepted is written here (tmp file,
+// fsync, rename, directory fsync) before the LMTP reply says 250, together with its envelope
+// and the checks' authentication results, so that a restart can finish it without checking
+// it again (the Message-ID cache would call it a duplicate of itself). Held posts stay in the
+// spool until a moderator decides. Entries are removed only after their delivery jobs are
+// recorded in the store.
+//
+// File format: "cqlist-spool 1\n", then "key=value\n" lines (values escaped: \n \\), an empty
+// line, then the message bytes exactly as received.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.hpp"
+
+namespace cqlist::list {
+
+struct SpoolEntry {
+  std::string id;                               // the file name, unique, sortable by arrival
+  std::map<std::string, std::string> envelope;  // list, mail_from, recipient, client_ip, ...
+  std::string message;
+};
+
+class Spool {
+ public:
+  // Creates the directory when missing.
+  static Result<Spool> open(const std::filesystem::path& directory);
+
+  // Writes the entry durably and returns its id.
+  Result<std::string> add(const std::map<std::string, std::string>& envelope,
+                          std::string_view message, std::string_view kind = "post");
+  Result<SpoolEntry> load(std::string_view id) const;
+  Result<void> remove(std::string_view id);
+  // Ids of entries of `kind`, oldest first (recovery after a restart).
+  Result<std::vector<std::string>> ids(std::string_view kind = "post") const;
+  std::filesystem::path path(std::string_view id) const;
+
+ private:
+  explicit Spool(std::filesystem::path directory) : directory_(std::move(directory)) {}
+
+  std::filesystem::path directory_;
+};
+
+}  // namespace cqlist::list

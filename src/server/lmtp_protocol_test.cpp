@@ -1,0 +1,152 @@
+// server/lmtp_protocol_test.cpp: command parsing, XFORWARD and the DATA decoder.
+#include "server/lmtp_protocol.hpp"
+
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace cqlist::server {
+namespace {
+
+TEST(SplitCommand, UpperCasesTheVerbAndTrimsTheArgument) {
+  CommandLine command = split_command("mail From:<a@example.org>  ");
+  EXPECT_EQ(command.verb, "MAIL");
+  EXPECT_EQ(command.argument, "From:<a@example.org>");
+  EXPECT_EQ(split_command("QUIT").argument, "");
+}
+
+TEST(PathArgument, ReadsAddressAndParameters) {
+  auto path = parse_path_argument("FROM:<a@example.org> SIZE=100 body=8BITMIME", "FROM");
+  ASSERT_TRUE(path);
+  EXPECT_EQ(path->address, "a@example.org");
+  ASSERT_EQ(path->parameters.size(), 2u);
+  EXPECT_EQ(path->parameters[0].first, "SIZE");
+  EXPECT_EQ(path->parameters[0].second, "100");
+  EXPECT_EQ(path->parameters[1].first, "BODY");
+  EXPECT_EQ(path->parameters[1].second, "8BITMIME");
+}
+
+TEST(PathArgument, AcceptsWhatPostfixAccepts) {
+  EXPECT_EQ(parse_path_argument("FROM:<>", "FROM")->address, "");
+  EXPECT_EQ(parse_path_argument("from: <a@b.example>", "FROM")->address, "a@b.example");
+  EXPECT_EQ(parse_path_argument("TO:a@b.example", "TO")->address, "a@b.example");
+  EXPECT_EQ(parse_path_argument("TO:<@relay.example:a@b.example>", "TO")->address, "a@b.example");
+  EXPECT_EQ(parse_path_argument("TO:<\"odd>local\"@b.example>", "TO")->address,
+            "\"odd>local\"@b.example");
+}
+
+TEST(PathArgument, RefusesBrokenSyntax) {
+  EXPECT_FALSE(parse_path_argument("FROM<a@b.example>", "FROM"));
+  EXPECT_FALSE(parse_path_argument("TO:<a@b.example>", "FROM"));
+  EXPECT_FALSE(parse_path_argument("FROM:<a@b.example", "FROM"));
+  EXPECT_FALSE(parse_path_argument("FROM:<a@b.example>SIZE=1", "FROM"));
+  EXPECT_FALSE(parse_path_argument("FROM:", "FROM"));
+  EXPECT_FALSE(parse_path_argument("FROM:<a@b.example> =1", "FROM"));
+  EXPECT_FALSE(parse_path_argument("FROM:<a\x01@b.example>", "FROM"));
+}
+
+TEST(Xtext, DecodesHexEscapes) {
+  EXPECT_EQ(decode_xtext("a+2Bb+3D"), "a+b=");
+  EXPECT_FALSE(decode_xtext("a+2"));
+  EXPECT_FALSE(decode_xtext("a+ZZ"));
+}
+
+TEST(XForward, SetsAttributesAndKeepsTheOthers) {
+  XForwardAttributes start;
+  start.helo = "kept.example";
+  auto attributes = apply_xforward("NAME=mx.example.net ADDR=192.0.2.7 proto=ESMTP PORT=25", start);
+  ASSERT_TRUE(attributes);
+  EXPECT_EQ(attributes->name, "mx.example.net");
+  EXPECT_EQ(attributes->address, "192.0.2.7");
+  EXPECT_EQ(attributes->protocol, "ESMTP");
+  EXPECT_EQ(attributes->helo, "kept.example");
+}
+
+TEST(XForward, RemovesTheIpv6PrefixAndClearsUnavailable) {
+  XForwardAttributes start;
+  start.name = "old.example";
+  auto attributes =
+      apply_xforward("ADDR=IPv6:2001:db8::1 NAME=[UNAVAILABLE] HELO=[tempunavail]", start);
+  ASSERT_TRUE(attributes);
+  EXPECT_EQ(attributes->address, "2001:db8::1");
+  EXPECT_EQ(attributes->name, "");
+  EXPECT_EQ(attributes->helo, "");
+}
+
+TEST(XForward, DecodesXtextValues) {
+  auto attributes = apply_xforward("HELO=[192.0.2.1+5D", {});
+  ASSERT_TRUE(attributes);
+  EXPECT_EQ(attributes->helo, "[192.0.2.1]");
+}
+
+TEST(XForward, RefusesBadCommands) {
+  EXPECT_FALSE(apply_xforward("", {}));
+  EXPECT_FALSE(apply_xforward("COLOUR=red", {}));
+  EXPECT_FALSE(apply_xforward("NAME", {}));
+  EXPECT_FALSE(apply_xforward("NAME=a+2", {}));
+  EXPECT_FALSE(apply_xforward("NAME=a+20b", {}));  // decodes to white space
+  EXPECT_FALSE(apply_xforward("NAME=" + std::string(256, 'a'), {}));
+}
+
+std::string decode_whole(std::string_view input, std::size_t limit = 1000) {
+  DataDecoder decoder(limit);
+  std::size_t consumed = decoder.feed(input);
+  EXPECT_TRUE(decoder.done());
+  EXPECT_EQ(consumed, input.size());
+  return decoder.take_message();
+}
+
+TEST(DataDecoder, UnstuffsDotsAndEndsAtTheDotLine) {
+  EXPECT_EQ(decode_whole("a\r\n..b\r\n.\r\n"), "a\r\n.b\r\n");
+  EXPECT_EQ(decode_whole(".\r\n"), "");
+  EXPECT_EQ(decode_whole("...\r\n.\r\n"), "..\r\n");
+}
+
+TEST(DataDecoder, AcceptsBareLineFeeds) {
+  EXPECT_EQ(decode_whole("a\nb\r\n..c\n.\n"), "a\r\nb\r\n.c\r\n");
+}
+
+TEST(DataDecoder, LeavesWhatFollowsTheEnd) {
+  DataDecoder decoder(1000);
+  std::string input = "a\r\n.\r\nQUIT\r\n";
+  EXPECT_EQ(decoder.feed(input), input.size() - 6);
+  EXPECT_TRUE(decoder.done());
+  EXPECT_EQ(decoder.take_message(), "a\r\n");
+}
+
+// Pipes the same bytes through in two pieces split at every position.
+TEST(DataDecoder, GivesTheSameResultForAnySplit) {
+  std::string input = "Subject: x\r\n\r\n..dot\r\nbare\n.\rx\r\n.\r\n";
+  std::string expected = "Subject: x\r\n\r\n.dot\r\nbare\r\n\rx\r\n";
+  for (std::size_t split = 0; split <= input.size(); ++split) {
+    DataDecoder decoder(1000);
+    std::string pending = input.substr(0, split);
+    pending.erase(0, decoder.feed(pending));
+    pending += input.substr(split);
+    pending.erase(0, decoder.feed(pending));
+    ASSERT_TRUE(decoder.done()) << "split at " << split;
+    EXPECT_TRUE(pending.empty()) << "split at " << split;
+    EXPECT_EQ(decoder.take_message(), expected) << "split at " << split;
+  }
+}
+
+TEST(DataDecoder, StopsStoringPastTheLimitButReadsToTheEnd) {
+  DataDecoder decoder(10);
+  std::string input = std::string(50, 'x') + "\r\n" + std::string(50, 'y') + "\r\n.\r\n";
+  EXPECT_EQ(decoder.feed(input), input.size());
+  EXPECT_TRUE(decoder.done());
+  EXPECT_TRUE(decoder.too_large());
+  EXPECT_EQ(decoder.size(), 104u);
+  EXPECT_TRUE(decoder.take_message().empty());
+}
+
+TEST(DataDecoder, AtTheLimitIsNotTooLarge) {
+  DataDecoder decoder(5);
+  decoder.feed("abc\r\n.\r\n");
+  EXPECT_TRUE(decoder.done());
+  EXPECT_FALSE(decoder.too_large());
+  EXPECT_EQ(decoder.take_message(), "abc\r\n");
+}
+
+}  // namespace
+}  // namespace cqlist::server

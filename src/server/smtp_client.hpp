@@ -1,0 +1,85 @@
+// server/smtp_client.hpp: handing list mail to the MTA over SMTP (RFC 5321).
+//
+// Owns: one SMTP client connection (EHLO, STARTTLS when offered and wanted, PIPELINING: MAIL,
+// every RCPT and DATA sent in one write, XVERP when the server offers it, dot-stuffing, the
+// final "." in the same write as the body end) and a bounded pool of reused connections.
+// Postfix owns the queue, retries and TLS to the world; this client talks to a local Postfix.
+//
+// Calls block: delivery runs on worker threads, one connection per thread at a time.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/result.hpp"
+#include "mail/smtp_reply.hpp"
+
+namespace cqlist::server {
+
+struct SmtpRelayConfig {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 10025;
+  std::string helo_name = "localhost";
+  bool starttls = true;  // upgrade when the server offers STARTTLS (no certificate check)
+  std::chrono::seconds timeout{120};
+  std::size_t max_connections = 4;
+};
+
+struct OutgoingMessage {
+  std::string mail_from;  // reverse-path; with xverp the server expands it per recipient
+  bool xverp = false;     // ask for XVERP (only when the server offered it; else refused)
+  std::vector<std::string> recipients;
+  std::string data;  // the message with CRLF line endings, not dot-stuffed
+};
+
+struct TransactionResult {
+  mail::SmtpReply mail_reply;
+  std::vector<mail::SmtpReply> rcpt_replies;  // one per recipient, in order (the MAIL reply
+                                              // for each when MAIL was refused)
+  mail::SmtpReply data_reply;                 // code 0 when DATA was not reached
+
+  // The MTA took responsibility for the recipients whose RCPT reply is 2xx.
+  bool accepted() const { return data_reply.success(); }
+};
+
+class SmtpConnection {
+ public:
+  // Connects, reads the greeting, EHLO, STARTTLS + EHLO again when offered and configured.
+  // Errc::temporary when the server cannot be reached or answers 4xx; Errc::io otherwise.
+  static Result<std::unique_ptr<SmtpConnection>> open(const SmtpRelayConfig& config);
+  virtual ~SmtpConnection() = default;
+  virtual bool offers(std::string_view extension) const = 0;  // "XVERP", "PIPELINING", ...
+  virtual bool encrypted() const = 0;
+  // False once the connection broke or the server closed it (a 421 reply); drop it then.
+  virtual bool usable() const = 0;
+  // One transaction. Replies are values (a 550 RCPT is an outcome); Errc::temporary when the
+  // connection broke, after which this connection is unusable.
+  virtual Result<TransactionResult> send(const OutgoingMessage& message) = 0;
+  // RSET between transactions is sent by send() itself when needed.
+  virtual void quit() = 0;
+};
+
+// At most config.max_connections open at once; idle ones are reused.
+class SmtpClientPool {
+ public:
+  explicit SmtpClientPool(SmtpRelayConfig config);
+  ~SmtpClientPool();
+  SmtpClientPool(const SmtpClientPool&) = delete;
+  SmtpClientPool& operator=(const SmtpClientPool&) = delete;
+  // Waits for a free connection (or opens one), sends, returns the connection to the pool.
+  // A connection that failed is dropped and the send is retried once on a new one.
+  Result<TransactionResult> send(const OutgoingMessage& message);
+  // True when the relay offers XVERP (asks once, on the first connection).
+  Result<bool> offers(std::string_view extension);
+  void close_all();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace cqlist::server

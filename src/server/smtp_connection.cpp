@@ -1,0 +1,382 @@
+// server/smtp_connection.cpp: the SMTP conversation with the relay, with deadlines.
+#include "server/smtp_connection.hpp"
+
+#include <exception>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/write.hpp>
+
+#include "base/log.hpp"
+#include "base/strings.hpp"
+
+namespace cqlist::server {
+
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+using boost::system::error_code;
+
+namespace {
+
+constexpr std::size_t kMaxReplyLine = 4096;
+constexpr std::size_t kMaxReplyLines = 200;
+
+}  // namespace
+
+std::string to_ascii_upper(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    out.push_back(ascii_upper(c));
+  }
+  return out;
+}
+
+template <class Start>
+error_code SmtpConnectionImpl::run_until(Start start, Clock::time_point deadline) {
+  error_code result = asio::error::would_block;
+  start(result);
+  io_.restart();
+  io_.run_until(deadline);
+  if (result == asio::error::would_block) {
+    error_code ignored;
+    socket_.close(ignored);  // fails the pending operation; run() then delivers that
+    io_.restart();
+    io_.run();
+    return asio::error::timed_out;
+  }
+  return result;
+}
+
+Error SmtpConnectionImpl::broken(std::string_view activity, std::string_view reason) {
+  broken_ = true;
+  error_code ignored;
+  socket_.close(ignored);
+  return Error(Errc::temporary, "the SMTP connection to the relay at " + relay() + " failed " +
+                                    std::string(activity) + ": " + std::string(reason) +
+                                    "; check that Postfix runs and accepts mail there");
+}
+
+Error SmtpConnectionImpl::broken(std::string_view activity, const error_code& ec) {
+  if (ec == asio::error::timed_out) {
+    return broken(activity, "no answer within " + std::to_string(config_.timeout.count()) + " s");
+  }
+  return broken(activity, ec.message());
+}
+
+Error SmtpConnectionImpl::refused(std::string_view command, const mail::SmtpReply& reply) {
+  broken_ = true;
+  error_code ignored;
+  socket_.close(ignored);
+  std::string message = "the SMTP relay at " + relay() + " refused " + std::string(command) + ": " +
+                        std::to_string(reply.code) + " " + reply.text();
+  return Error(reply.transient() ? Errc::temporary : Errc::io,
+               message + "; check the relay's log (Postfix: maillog) for the reason");
+}
+
+Result<void> SmtpConnectionImpl::write(std::string_view bytes) {
+  error_code ec = run_until(
+      [&](error_code& result) {
+        auto done = [&result](const error_code& error, std::size_t) { result = error; };
+        if (tls_) {
+          asio::async_write(*tls_, asio::buffer(bytes), done);
+        } else {
+          asio::async_write(socket_, asio::buffer(bytes), done);
+        }
+      },
+      deadline());
+  if (ec) {
+    return fail(broken("while writing", ec));
+  }
+  return {};
+}
+
+Result<void> SmtpConnectionImpl::receive(Clock::time_point until) {
+  std::size_t count = 0;
+  error_code ec = run_until(
+      [&](error_code& result) {
+        auto done = [&result, &count](const error_code& error, std::size_t n) {
+          result = error;
+          count = n;
+        };
+        if (tls_) {
+          tls_->async_read_some(asio::buffer(read_buffer_), done);
+        } else {
+          socket_.async_read_some(asio::buffer(read_buffer_), done);
+        }
+      },
+      until);
+  if (ec) {
+    return fail(broken("while waiting for a reply", ec));
+  }
+  input_.append(read_buffer_.data(), count);
+  return {};
+}
+
+Result<mail::SmtpReply> SmtpConnectionImpl::read_reply() {
+  if (broken_) {
+    return fail(Errc::temporary, "the SMTP connection to " + relay() + " is closed");
+  }
+  Clock::time_point until = deadline();
+  std::vector<std::string> lines;
+  while (true) {
+    std::size_t newline = input_.find('\n');
+    if (newline == std::string::npos) {
+      if (input_.size() > kMaxReplyLine) {
+        return fail(broken("while reading a reply", "a reply line is implausibly long"));
+      }
+      CQLIST_TRY_VOID(receive(until));
+      continue;
+    }
+    std::string line = input_.substr(0, newline);
+    input_.erase(0, newline + 1);
+    if (!line.empty() && line.back() == '\r') {
+      line.pop_back();
+    }
+    bool last = line.size() < 4 || line[3] != '-';
+    lines.push_back(std::move(line));
+    if (last) {
+      break;
+    }
+    if (lines.size() > kMaxReplyLines) {
+      return fail(broken("while reading a reply", "a reply has too many lines"));
+    }
+  }
+  Result<mail::SmtpReply> reply = mail::SmtpReply::parse(lines);
+  if (!reply) {
+    return fail(broken("while reading a reply", reply.error().message()));
+  }
+  if (reply->code == 421) {
+    broken_ = true;  // RFC 5321 §3.8: the server is closing the connection
+  }
+  return reply;
+}
+
+Result<mail::SmtpReply> SmtpConnectionImpl::command(std::string_view line) {
+  CQLIST_TRY_VOID(write(line));
+  return read_reply();
+}
+
+Result<void> SmtpConnectionImpl::connect() {
+  error_code ec;
+  std::vector<asio::ip::tcp::endpoint> endpoints;
+  asio::ip::address literal = asio::ip::make_address(config_.host, ec);
+  if (!ec) {
+    endpoints.emplace_back(literal, config_.port);
+  } else {
+    // The relay is local: an address, or a name from /etc/hosts that resolves at once.
+    asio::ip::tcp::resolver resolver(io_);
+    auto results = resolver.resolve(config_.host, std::to_string(config_.port), ec);
+    if (ec) {
+      return fail(Errc::temporary, "cannot resolve the SMTP relay host \"" + config_.host +
+                                       "\": " + ec.message() + "; use an IP address");
+    }
+    for (const auto& entry : results) {
+      endpoints.push_back(entry.endpoint());
+    }
+  }
+  ec = run_until(
+      [&](error_code& result) {
+        asio::async_connect(socket_, endpoints,
+                            [&result](const error_code& error, const auto&) { result = error; });
+      },
+      deadline());
+  if (ec) {
+    return fail(broken("to connect", ec));
+  }
+  // The body end and "." already go out in one write; no delay helps the command lines.
+  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  CQLIST_TRY(mail::SmtpReply greeting, read_reply());
+  if (greeting.code != 220) {
+    return fail(refused("the connection", greeting));
+  }
+  CQLIST_TRY_VOID(hello());
+  if (config_.starttls && offers("STARTTLS")) {
+    CQLIST_TRY_VOID(start_tls());
+  }
+  log::debug("smtp.connect", {{"relay", relay()}, {"tls", encrypted() ? "yes" : "no"}});
+  return {};
+}
+
+Result<void> SmtpConnectionImpl::hello() {
+  CQLIST_TRY(mail::SmtpReply answer, command("EHLO " + config_.helo_name + "\r\n"));
+  if (answer.success()) {
+    extensions_ = parse_ehlo_reply(answer);
+    return {};
+  }
+  if (answer.permanent()) {
+    // RFC 5321 §4.1.4: a server without ESMTP gets HELO, and no extension is used.
+    CQLIST_TRY(answer, command("HELO " + config_.helo_name + "\r\n"));
+    if (answer.success()) {
+      extensions_.clear();
+      return {};
+    }
+  }
+  return fail(refused("EHLO", answer));
+}
+
+Result<void> SmtpConnectionImpl::start_tls() {
+  CQLIST_TRY(mail::SmtpReply answer, command("STARTTLS\r\n"));
+  if (answer.code != 220) {
+    // Opportunistic, as Postfix's smtp_tls_security_level=may: go on in the clear.
+    std::string code = std::to_string(answer.code);
+    log::warn("smtp.starttls_refused", {{"relay", relay()}, {"code", code}});
+    return {};
+  }
+  if (!input_.empty()) {
+    // Bytes that arrived before the handshake were injected in the clear (CVE-2011-0411).
+    return fail(broken("during STARTTLS", "the relay sent data before the TLS handshake"));
+  }
+  try {
+    tls_context_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
+    // The relay is the local Postfix; TLS here only keeps the loopback hop private, and a
+    // self-signed certificate is normal, so no certificate check.
+    tls_context_->set_verify_mode(asio::ssl::verify_none);
+  } catch (const std::exception& e) {
+    return fail(Errc::io, std::string("cannot set up TLS: ") + e.what());
+  }
+  tls_ = std::make_unique<asio::ssl::stream<asio::ip::tcp::socket&>>(socket_, *tls_context_);
+  error_code ec = run_until(
+      [&](error_code& result) {
+        tls_->async_handshake(asio::ssl::stream_base::client,
+                              [&result](const error_code& error) { result = error; });
+      },
+      deadline());
+  if (ec) {
+    return fail(broken("in the TLS handshake", ec));
+  }
+  extensions_.clear();  // RFC 3207 §4.2: forget what was learnt before TLS
+  return hello();
+}
+
+Result<void> SmtpConnectionImpl::send_pipelined(const std::string& mail_line,
+                                                const std::vector<std::string>& rcpt_lines,
+                                                TransactionResult& result) {
+  // RFC 2920: MAIL, every RCPT and DATA in one write, then the replies in order.
+  std::string batch = mail_line;
+  for (const std::string& line : rcpt_lines) {
+    batch += line;
+  }
+  batch += "DATA\r\n";
+  CQLIST_TRY_VOID(write(batch));
+  CQLIST_TRY(result.mail_reply, read_reply());
+  mail::SmtpReply last = result.mail_reply;
+  for (std::size_t i = 0; i < rcpt_lines.size(); ++i) {
+    if (!broken_) {
+      CQLIST_TRY(last, read_reply());
+    }
+    // After a refused MAIL the RCPT replies only say "need MAIL": report the real cause.
+    result.rcpt_replies.push_back(result.mail_reply.success() ? last : result.mail_reply);
+    recipient_accepted_ = recipient_accepted_ || result.rcpt_replies.back().success();
+  }
+  if (!broken_) {
+    CQLIST_TRY(result.data_reply, read_reply());
+  }
+  return {};
+}
+
+Result<void> SmtpConnectionImpl::send_in_turn(const std::string& mail_line,
+                                              const std::vector<std::string>& rcpt_lines,
+                                              TransactionResult& result) {
+  CQLIST_TRY(result.mail_reply, command(mail_line));
+  if (!result.mail_reply.success()) {
+    result.rcpt_replies.assign(rcpt_lines.size(), result.mail_reply);
+    return {};
+  }
+  for (const std::string& line : rcpt_lines) {
+    if (broken_) {
+      result.rcpt_replies.push_back(result.rcpt_replies.back());
+      continue;
+    }
+    CQLIST_TRY(mail::SmtpReply answer, command(line));
+    recipient_accepted_ = recipient_accepted_ || answer.success();
+    result.rcpt_replies.push_back(std::move(answer));
+  }
+  if (recipient_accepted_ && !broken_) {
+    CQLIST_TRY(result.data_reply, command("DATA\r\n"));
+  }
+  return {};
+}
+
+Result<TransactionResult> SmtpConnectionImpl::send(const OutgoingMessage& message) {
+  recipient_accepted_ = false;
+  if (broken_) {
+    return fail(Errc::temporary,
+                "the SMTP connection to " + relay() + " is closed; open a new one");
+  }
+  if (message.recipients.empty()) {
+    return fail(Errc::invalid_argument, "a message without recipients cannot be sent");
+  }
+  if (message.xverp && !offers("XVERP")) {
+    return fail(Errc::unsupported,
+                "the SMTP relay at " + relay() +
+                    " does not offer XVERP; point cqlist at a Postfix smtpd listener (it offers "
+                    "XVERP unless smtpd_discard_ehlo_keywords removes it) or send without VERP");
+  }
+  std::optional<std::string> mail_line = mail_from_command(message, extensions_);
+  if (!mail_line) {
+    return fail(Errc::invalid_argument,
+                "the envelope sender contains CR, LF or angle brackets and cannot be sent");
+  }
+  std::vector<std::string> rcpt_lines;
+  for (const std::string& recipient : message.recipients) {
+    std::optional<std::string> line = rcpt_to_command(recipient);
+    if (!line) {
+      return fail(Errc::invalid_argument, "the recipient \"" + recipient +
+                                              "\" is empty or contains CR, LF or angle brackets");
+    }
+    rcpt_lines.push_back(std::move(*line));
+  }
+  if (needs_reset_) {
+    CQLIST_TRY(mail::SmtpReply reset, command("RSET\r\n"));
+    if (!reset.success()) {
+      return fail(refused("RSET", reset));
+    }
+    needs_reset_ = false;
+  }
+  needs_reset_ = true;  // until the reply to the final "." ends the transaction
+  TransactionResult result;
+  if (offers("PIPELINING")) {
+    CQLIST_TRY_VOID(send_pipelined(*mail_line, rcpt_lines, result));
+  } else {
+    CQLIST_TRY_VOID(send_in_turn(*mail_line, rcpt_lines, result));
+  }
+  if (result.data_reply.code != 354) {
+    return result;  // DATA refused or not reached: the next send() begins with RSET
+  }
+  if (!recipient_accepted_) {
+    // A server should refuse DATA without recipients (RFC 2920 §3.1); end the empty message.
+    CQLIST_TRY_VOID(write(".\r\n"));
+    CQLIST_TRY(result.data_reply, read_reply());
+    return result;
+  }
+  CQLIST_TRY_VOID(write(dot_stuff(message.data)));
+  CQLIST_TRY(result.data_reply, read_reply());
+  needs_reset_ = false;
+  return result;
+}
+
+void SmtpConnectionImpl::quit() {
+  if (broken_) {
+    return;
+  }
+  if (write("QUIT\r\n")) {
+    (void)read_reply();
+  }
+  broken_ = true;
+  error_code ignored;
+  socket_.close(ignored);
+}
+
+Result<std::unique_ptr<SmtpConnectionImpl>> open_connection(const SmtpRelayConfig& config) {
+  try {
+    auto connection = std::make_unique<SmtpConnectionImpl>(config);
+    CQLIST_TRY_VOID(connection->connect());
+    return connection;
+  } catch (const std::exception& e) {
+    return fail(Errc::io, "cannot open an SMTP connection to " + config.host + ": " + e.what());
+  }
+}
+
+}  // namespace cqlist::server

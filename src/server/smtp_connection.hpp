@@ -1,0 +1,93 @@
+// server/smtp_connection.hpp: one SMTP connection to the relay (internal to the SMTP client).
+//
+// The API blocks, so each connection owns a private io_context: an operation is started
+// asynchronously and the io_context runs until it completes or the deadline passes, after
+// which the socket is closed and the operation fails. No call can wait past the timeout.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/system/error_code.hpp>
+
+#include "base/result.hpp"
+#include "mail/smtp_reply.hpp"
+#include "server/smtp_client.hpp"
+#include "server/smtp_wire.hpp"
+
+namespace cqlist::server {
+
+std::string to_ascii_upper(std::string_view text);
+
+class SmtpConnectionImpl final : public SmtpConnection {
+ public:
+  explicit SmtpConnectionImpl(SmtpRelayConfig config) : config_(std::move(config)), socket_(io_) {}
+
+  Result<void> connect();
+
+  bool offers(std::string_view extension) const override {
+    return extensions_.find(to_ascii_upper(extension)) != extensions_.end();
+  }
+
+  bool encrypted() const override { return tls_ != nullptr; }
+
+  bool usable() const override { return !broken_; }
+
+  Result<TransactionResult> send(const OutgoingMessage& message) override;
+  void quit() override;
+
+  const SmtpExtensions& extensions() const { return extensions_; }
+
+  // Whether the last send() got a recipient accepted before it ended or failed.
+  bool recipient_accepted() const { return recipient_accepted_; }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+
+  template <class Start>
+  boost::system::error_code run_until(Start start, Clock::time_point deadline);
+
+  Clock::time_point deadline() const { return Clock::now() + config_.timeout; }
+
+  std::string relay() const { return config_.host + ":" + std::to_string(config_.port); }
+
+  Error broken(std::string_view activity, std::string_view reason);
+  Error broken(std::string_view activity, const boost::system::error_code& ec);
+  Error refused(std::string_view command, const mail::SmtpReply& reply);
+
+  Result<void> write(std::string_view bytes);
+  Result<void> receive(Clock::time_point deadline);
+  Result<mail::SmtpReply> read_reply();
+  Result<mail::SmtpReply> command(std::string_view line);
+  Result<void> hello();
+  Result<void> start_tls();
+  Result<void> send_pipelined(const std::string& mail_line,
+                              const std::vector<std::string>& rcpt_lines,
+                              TransactionResult& result);
+  Result<void> send_in_turn(const std::string& mail_line,
+                            const std::vector<std::string>& rcpt_lines, TransactionResult& result);
+
+  SmtpRelayConfig config_;
+  boost::asio::io_context io_;
+  boost::asio::ip::tcp::socket socket_;
+  std::unique_ptr<boost::asio::ssl::context> tls_context_;
+  std::unique_ptr<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>> tls_;
+  std::array<char, 16 * 1024> read_buffer_{};
+  std::string input_;
+  SmtpExtensions extensions_;
+  bool broken_ = false;
+  bool needs_reset_ = false;  // the last transaction stopped half-way: RSET first
+  bool recipient_accepted_ = false;
+};
+
+// Connects, greets, EHLO, STARTTLS when offered and configured.
+Result<std::unique_ptr<SmtpConnectionImpl>> open_connection(const SmtpRelayConfig& config);
+
+}  // namespace cqlist::server

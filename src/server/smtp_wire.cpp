@@ -1,0 +1,101 @@
+// server/smtp_wire.cpp: EHLO keywords, envelope commands and dot-stuffing.
+#include "server/smtp_wire.hpp"
+
+#include <string>
+#include <string_view>
+
+#include "base/strings.hpp"
+
+namespace cqlist::server {
+
+namespace {
+
+bool is_safe_path(std::string_view address) {
+  for (char c : address) {
+    if (c == '\r' || c == '\n' || c == '<' || c == '>' || c == '\0') {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool has_eight_bit(std::string_view data) {
+  for (char c : data) {
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+SmtpExtensions parse_ehlo_reply(const mail::SmtpReply& reply) {
+  SmtpExtensions extensions;
+  for (std::size_t i = 1; i < reply.lines.size(); ++i) {
+    std::string_view line = trim(reply.lines[i]);
+    std::size_t space = line.find(' ');
+    std::string keyword;
+    for (char c : line.substr(0, space)) {
+      keyword.push_back(ascii_upper(c));
+    }
+    if (keyword.empty()) {
+      continue;  // smtp-sink, for one, ends its list with an empty "250 " line
+    }
+    std::string parameters =
+        space == std::string_view::npos ? std::string() : std::string(trim(line.substr(space)));
+    extensions.emplace(std::move(keyword), std::move(parameters));
+  }
+  return extensions;
+}
+
+std::optional<std::string> mail_from_command(const OutgoingMessage& message,
+                                             const SmtpExtensions& extensions) {
+  if (!is_safe_path(message.mail_from)) {
+    return std::nullopt;
+  }
+  std::string command = "MAIL FROM:<" + message.mail_from + ">";
+  // RFC 1870: the server can refuse an oversized message before it is sent.
+  if (extensions.contains("SIZE")) {
+    command += " SIZE=" + std::to_string(message.data.size());
+  }
+  if (extensions.contains("8BITMIME") && has_eight_bit(message.data)) {
+    command += " BODY=8BITMIME";
+  }
+  if (message.xverp) {
+    command += " XVERP";
+  }
+  command += "\r\n";
+  return command;
+}
+
+std::optional<std::string> rcpt_to_command(std::string_view recipient) {
+  if (recipient.empty() || !is_safe_path(recipient)) {
+    return std::nullopt;
+  }
+  return "RCPT TO:<" + std::string(recipient) + ">\r\n";
+}
+
+std::string dot_stuff(std::string_view data) {
+  std::string out;
+  out.reserve(data.size() + data.size() / 64 + 5);
+  bool at_line_start = true;
+  for (std::size_t i = 0; i < data.size(); ++i) {
+    char c = data[i];
+    if (at_line_start && c == '.') {
+      out.push_back('.');
+    }
+    if (c == '\n' && (i == 0 || data[i - 1] != '\r')) {
+      out.push_back('\r');
+    }
+    out.push_back(c);
+    at_line_start = c == '\n';
+  }
+  if (!data.empty() && !at_line_start) {
+    out.append("\r\n");
+  }
+  out.append(".\r\n");
+  return out;
+}
+
+}  // namespace cqlist::server

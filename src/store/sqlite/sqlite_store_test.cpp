@@ -1,0 +1,273 @@
+// store/sqlite/sqlite_store_test.cpp: the conformance suite on SQLite, and what only the SQLite
+// store promises: WAL, schema versions, one file shared by several connections and threads.
+
+#include "store/sqlite/sqlite_store.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "store/sqlite/migrations.hpp"
+#include "store/sqlite/sqlite_db.hpp"
+#include "store/testing/store_conformance.hpp"
+
+namespace cqlist::store {
+namespace {
+
+using testing::at;
+using testing::has_error;
+using testing::is_ok;
+using testing::kNow;
+
+std::unique_ptr<Store> open_or_fail(const std::filesystem::path& file) {
+  auto store = open_sqlite_store(file);
+  if (!store) {
+    ADD_FAILURE() << store.error().describe();
+    return nullptr;
+  }
+  return std::move(*store);
+}
+
+CQLIST_INSTANTIATE_STORE_CONFORMANCE(Sqlite, (testing::StoreFactory{
+                                                 "sqlite", [](const std::filesystem::path& dir) {
+                                                   return open_or_fail(dir / "cqlist.db");
+                                                 }}));
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  std::filesystem::path file() const { return directory_.path() / "cqlist.db"; }
+
+  // A connection of its own, to look at the file as another process would.
+  std::unique_ptr<sqlite::Db> inspect() {
+    auto db = sqlite::Db::open(file(), std::chrono::seconds(10));
+    EXPECT_TRUE(is_ok(db));
+    return db ? std::move(*db) : nullptr;
+  }
+
+  static std::string first_value(sqlite::Db& db, std::string_view sql) {
+    auto statement = db.prepare(sql);
+    EXPECT_TRUE(is_ok(statement));
+    if (!statement) {
+      return {};
+    }
+    auto row = statement->step();
+    EXPECT_TRUE(is_ok(row));
+    return row && *row ? statement->text(0) : std::string();
+  }
+
+  PostRow post_from(Id list_id, std::string spool_id) {
+    PostRow post;
+    post.list_id = list_id;
+    post.spool_id = std::move(spool_id);
+    post.received_at = at(kNow);
+    return post;
+  }
+
+  testing::TemporaryDirectory directory_;
+};
+
+TEST_F(SqliteStoreTest, UsesWriteAheadLogging) {
+  auto store = open_or_fail(file());
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(is_ok(store->create_list("ham", "cq-test.example", {})));
+  auto db = inspect();
+  ASSERT_NE(db, nullptr);
+  EXPECT_EQ(first_value(*db, "PRAGMA journal_mode"), "wal");
+  EXPECT_TRUE(std::filesystem::exists(directory_.path() / "cqlist.db-wal"));
+}
+
+TEST_F(SqliteStoreTest, RecordsTheSchemaVersion) {
+  auto steps = sqlite::schema_migrations();
+  ASSERT_FALSE(steps.empty());
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    EXPECT_EQ(steps[i].version, static_cast<int>(i + 1)) << "steps are numbered 1, 2, 3, ...";
+  }
+  EXPECT_EQ(sqlite_schema_version(), steps.back().version);
+  ASSERT_NE(open_or_fail(file()), nullptr);
+  auto db = inspect();
+  ASSERT_NE(db, nullptr);
+  EXPECT_EQ(first_value(*db, "PRAGMA user_version"), std::to_string(sqlite_schema_version()));
+}
+
+TEST_F(SqliteStoreTest, ReopeningKeepsEverything) {
+  Id list_id = 0;
+  {
+    auto store = open_or_fail(file());
+    ASSERT_NE(store, nullptr);
+    auto list = store->create_list("ham", "cq-test.example", {{"tag", "[ham]"}});
+    ASSERT_TRUE(is_ok(list));
+    list_id = list->id;
+    MemberRow member;
+    member.list_id = list_id;
+    member.address = "bob@example.org";
+    ASSERT_TRUE(is_ok(store->add_member(member)));
+    ASSERT_TRUE(is_ok(store->number_post(list_id, post_from(list_id, "spool-a"))));
+  }
+  auto store = open_or_fail(file());
+  ASSERT_NE(store, nullptr);
+  auto list = store->find_list("ham", "cq-test.example");
+  ASSERT_TRUE(is_ok(list));
+  EXPECT_EQ(list->id, list_id);
+  EXPECT_EQ(list->settings.at("tag"), "[ham]");
+  EXPECT_EQ(list->last_article, 1);
+  EXPECT_TRUE(is_ok(store->find_member(list_id, "bob@example.org")));
+  auto post = store->find_post_by_spool(list_id, "spool-a");
+  ASSERT_TRUE(is_ok(post));
+  EXPECT_TRUE(post->has_value());
+}
+
+TEST_F(SqliteStoreTest, RefusesAFileFromANewerCqlist) {
+  ASSERT_NE(open_or_fail(file()), nullptr);
+  int newer = sqlite_schema_version() + 1;
+  {
+    auto db = inspect();
+    ASSERT_NE(db, nullptr);
+    ASSERT_TRUE(is_ok(db->exec(fmt::format("PRAGMA user_version = {}", newer))));
+  }
+  auto store = open_sqlite_store(file());
+  ASSERT_TRUE(has_error(store, Errc::unsupported));
+  const std::string& message = store.error().message();
+  EXPECT_NE(message.find("newer cqlist"), std::string::npos) << message;
+  EXPECT_NE(message.find(fmt::format("schema version {}", newer)), std::string::npos) << message;
+  EXPECT_NE(message.find(fmt::format("up to {}", sqlite_schema_version())), std::string::npos)
+      << message;
+  EXPECT_NE(message.find(file().string()), std::string::npos) << message;
+  auto db = inspect();
+  ASSERT_NE(db, nullptr);
+  EXPECT_EQ(first_value(*db, "PRAGMA user_version"), std::to_string(newer));
+}
+
+TEST_F(SqliteStoreTest, OpeningInAMissingDirectoryIsAnIoError) {
+  auto missing = directory_.path() / "no-such-directory" / "cqlist.db";
+  auto store = open_sqlite_store(missing);
+  ASSERT_TRUE(has_error(store, Errc::io));
+  EXPECT_NE(store.error().message().find(missing.string()), std::string::npos);
+}
+
+TEST_F(SqliteStoreTest, AFileThatIsNotADatabaseIsRefused) {
+  std::ofstream(file()) << "this is a text file, not SQLite, and it is long enough to tell\n";
+  auto store = open_sqlite_store(file());
+  ASSERT_TRUE(has_error(store, Errc::io));
+  EXPECT_NE(store.error().describe().find("not a database"), std::string::npos)
+      << store.error().describe();
+}
+
+TEST_F(SqliteStoreTest, TwoStoresOnOneFileSeeEachOthersWrites) {
+  auto daemon = open_or_fail(file());
+  auto cli = open_or_fail(file());
+  ASSERT_NE(daemon, nullptr);
+  ASSERT_NE(cli, nullptr);
+  auto list = cli->create_list("ham", "cq-test.example", {});
+  ASSERT_TRUE(is_ok(list));
+  EXPECT_TRUE(is_ok(daemon->find_list("ham", "cq-test.example")));
+
+  MemberRow member;
+  member.list_id = list->id;
+  member.address = "bob@example.org";
+  ASSERT_TRUE(is_ok(cli->add_member(member)));
+  EXPECT_TRUE(is_ok(daemon->find_member(list->id, "bob@example.org")));
+  EXPECT_TRUE(has_error(daemon->add_member(member), Errc::already_exists));
+
+  auto first = daemon->number_post(list->id, post_from(list->id, "a"));
+  auto second = cli->number_post(list->id, post_from(list->id, "b"));
+  auto first_again = cli->number_post(list->id, post_from(list->id, "a"));
+  ASSERT_TRUE(is_ok(first) && is_ok(second) && is_ok(first_again));
+  EXPECT_EQ(first->article, 1);
+  EXPECT_EQ(second->article, 2);
+  EXPECT_EQ(first_again->id, first->id);
+
+  ASSERT_TRUE(is_ok(cli->update_settings(list->id, {{"moderated", "yes"}})));
+  EXPECT_EQ(daemon->list_by_id(list->id)->settings.at("moderated"), "yes");
+  ASSERT_TRUE(is_ok(daemon->delete_list(list->id)));
+  EXPECT_TRUE(has_error(cli->find_member(list->id, "bob@example.org"), Errc::not_found));
+}
+
+// Numbers `per_thread` posts from each of `threads` threads, each thread using
+// stores[i % stores.size()]; returns every article number given out.
+std::vector<std::int64_t> number_concurrently(const std::vector<Store*>& stores, Id list_id,
+                                              int threads, int per_thread) {
+  std::vector<std::vector<std::int64_t>> articles(static_cast<std::size_t>(threads));
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      Store& store = *stores[static_cast<std::size_t>(t) % stores.size()];
+      for (int i = 0; i < per_thread; ++i) {
+        PostRow post;
+        post.list_id = list_id;
+        post.spool_id = fmt::format("t{}-{}", t, i);
+        auto numbered = store.number_post(list_id, post);
+        EXPECT_TRUE(is_ok(numbered));
+        if (numbered) {
+          articles[static_cast<std::size_t>(t)].push_back(numbered->article);
+        }
+      }
+    });
+  }
+  for (auto& worker : workers) {
+    worker.join();
+  }
+  std::vector<std::int64_t> all;
+  for (const auto& some : articles) {
+    // Each thread's own posts are numbered in the order it sent them.
+    EXPECT_TRUE(std::is_sorted(some.begin(), some.end()));
+    all.insert(all.end(), some.begin(), some.end());
+  }
+  std::sort(all.begin(), all.end());
+  return all;
+}
+
+std::vector<std::int64_t> one_to(std::int64_t last) {
+  std::vector<std::int64_t> numbers;
+  for (std::int64_t i = 1; i <= last; ++i) {
+    numbers.push_back(i);
+  }
+  return numbers;
+}
+
+TEST_F(SqliteStoreTest, FourThreadsNumberPostsWithoutGapsOrRepeats) {
+  auto store = open_or_fail(file());
+  ASSERT_NE(store, nullptr);
+  auto list = store->create_list("ham", "cq-test.example", {});
+  ASSERT_TRUE(is_ok(list));
+  auto articles = number_concurrently({store.get()}, list->id, 4, 50);
+  EXPECT_EQ(articles, one_to(200));
+  EXPECT_EQ(store->list_by_id(list->id)->last_article, 200);
+}
+
+TEST_F(SqliteStoreTest, FourConnectionsNumberPostsWithoutGapsOrRepeats) {
+  // Separate connections lock through the file, as the CLI and the daemon do.
+  std::vector<std::unique_ptr<Store>> stores;
+  std::vector<Store*> pointers;
+  for (int i = 0; i < 4; ++i) {
+    stores.push_back(open_or_fail(file()));
+    ASSERT_NE(stores.back(), nullptr);
+    pointers.push_back(stores.back().get());
+  }
+  auto list = stores[0]->create_list("ham", "cq-test.example", {});
+  ASSERT_TRUE(is_ok(list));
+  auto articles = number_concurrently(pointers, list->id, 4, 25);
+  EXPECT_EQ(articles, one_to(100));
+  EXPECT_EQ(stores[3]->list_by_id(list->id)->last_article, 100);
+}
+
+TEST_F(SqliteStoreTest, OpeningConcurrentlyMigratesOnce) {
+  std::vector<std::thread> openers;
+  std::vector<int> opened(4, 0);
+  for (std::size_t i = 0; i < opened.size(); ++i) {
+    openers.emplace_back([&, i] { opened[i] = open_or_fail(file()) != nullptr ? 1 : 0; });
+  }
+  for (auto& opener : openers) {
+    opener.join();
+  }
+  EXPECT_EQ(opened, std::vector<int>(4, 1));
+  auto db = inspect();
+  ASSERT_NE(db, nullptr);
+  EXPECT_EQ(first_value(*db, "PRAGMA user_version"), std::to_string(sqlite_schema_version()));
+}
+
+}  // namespace
+}  // namespace cqlist::store

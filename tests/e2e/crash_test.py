@@ -1,0 +1,148 @@
+"""Crash safety of the list server: `kill -9` at arbitrary moments of a 2,000-member fan-out,
+restart, and every member still gets the post, and no batch the MTA accepted is sent again.
+
+One duplicate remains possible per kill, and only in one place SMTP itself leaves open
+(RFC 1047): when the kill lands after Postfix has committed a batch on receiving the final
+"." but before its "250" reaches cqlist, nobody can know the batch arrived. The test checks
+that every duplicate is exactly such a batch: its job never shows as sent in cqlist's log
+before the kill, and there is at most one per kill.
+
+Topology (all 127.0.0.1): the post is handed to cqlist with `cqlist inject` (the same code path
+as LMTP); `cqlist serve` delivers the jobs over SMTP with XVERP to a private Postfix's
+reinjection listener, which relays every copy to a catch-all sink that counts them. The
+daemon is killed with SIGKILL several times at random points while it delivers, then left to
+finish.
+"""
+import collections
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+
+from harness import Env, main, run_cqlist
+from loopback_dns import LoopbackDns, txt
+from private_postfix import PrivatePostfix, free_tcp_port
+from strict_sink import CatchAllSink
+
+LIST_DOMAIN = "crash.cq-test.example"
+LIST = f"big@{LIST_DOMAIN}"
+MEMBER_COUNT = 2000
+
+
+class CrashRecoveryTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="cqlist-crash-")
+        if not os.environ.get("CQLIST_KEEP_TEST_DIR"):
+            self.addCleanup(shutil.rmtree, self.dir, ignore_errors=True)
+        os.chmod(self.dir, 0o755)
+        self.dns = LoopbackDns({LIST_DOMAIN: [txt("v=spf1 -all")]},
+                               zones=["cq-test.example"]).start()
+        self.addCleanup(self.dns.stop)
+        self.sink = CatchAllSink(os.path.join(self.dir, "sink")).start()
+        self.addCleanup(self.sink.stop)
+        self.postfix = PrivatePostfix(os.path.join(self.dir, "postfix"),
+                                      relay=("127.0.0.1", self.sink.port),
+                                      main_cf={"default_destination_concurrency_limit": "20"})
+        self.addCleanup(self.postfix.stop)
+        self.postfix.start()
+        self.config = os.path.join(self.dir, "cqlist.toml")
+        with open(self.config, "w") as f:
+            f.write(f'data_dir = "{self.dir}/cqlist"\nhostname = "lists.cq-test.example"\n'
+                    f'[lmtp]\nlisten = "127.0.0.1:{free_tcp_port()}"\n'
+                    f'[http]\nlisten = "127.0.0.1:{free_tcp_port()}"\n'
+                    f'[relay]\nport = {self.postfix.reinject_port}\nstarttls = false\n'
+                    f'[dns]\nresolver = "{self.dns.address}"\n')
+        self.members = [f"m{i:04d}@d{i % 7}.members.example" for i in range(MEMBER_COUNT)]
+        self.cqlist("list", "create", LIST, "--set", "batch_size=100",
+                    "--set", "non_member=reject")
+        members_file = os.path.join(self.dir, "members.txt")
+        with open(members_file, "w") as f:
+            f.write("\n".join(self.members) + "\n")
+        self.cqlist("members", "import", LIST, members_file)
+        self.server = None
+        self.addCleanup(self.stop_server)
+
+    def cqlist(self, *args, check_exit=0, stdin=None):
+        return run_cqlist(*args, "--config", self.config, check_exit=check_exit, stdin=stdin)
+
+    def start_server(self):
+        self.log = open(os.path.join(self.dir, "serve.log"), "ab")
+        self.server = subprocess.Popen([Env.cqlist, "serve", "--config", self.config],
+                                       stdout=self.log, stderr=self.log)
+
+    def kill_server(self):
+        self.server.send_signal(signal.SIGKILL)
+        self.server.wait()
+        self.log.close()
+        self.server = None
+
+    def stop_server(self):
+        if self.server is not None and self.server.poll() is None:
+            self.server.send_signal(signal.SIGTERM)
+            try:
+                self.server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.server.kill()
+                self.server.wait()
+            self.log.close()
+
+    def copies_per_member(self):
+        counts = collections.Counter()
+        for record in self.sink.records():
+            for rcpt in record["rcpt_tos"]:
+                counts[rcpt] += 1
+        return counts
+
+    def pending_jobs(self):
+        _, out, _ = self.cqlist("queue", LIST, "--json")
+        return json.loads(out)
+
+    def test_kill_during_fan_out_then_restart_delivers_exactly_once(self):
+        post = (f"From: {self.members[0]}\r\nTo: {LIST}\r\nSubject: crash test\r\n"
+                "Message-ID: <crash-1@members.example>\r\n\r\nOne copy each, please.\r\n")
+        self.cqlist("inject", LIST, "--mail-from", self.members[0], stdin=post.encode())
+        rng = random.Random(int(os.environ.get("CQLIST_CRASH_SEED", "20261128")))
+        kills = 0
+        pending_after_kills = []
+        for _ in range(4):
+            self.start_server()
+            time.sleep(rng.uniform(0.05, 0.6))
+            self.kill_server()
+            kills += 1
+            pending_after_kills.append(len(self.pending_jobs()["jobs"]))
+        total_jobs = MEMBER_COUNT // 100
+        self.assertTrue(any(0 < n < total_jobs for n in pending_after_kills),
+                        f"no kill landed inside the fan-out: jobs left {pending_after_kills}")
+        self.start_server()
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:
+            counts = self.copies_per_member()
+            if len(counts) >= MEMBER_COUNT:
+                break
+            time.sleep(0.5)
+        self.postfix.wait_until_queue_empty(timeout=120)
+        time.sleep(1)
+        counts = self.copies_per_member()
+        missing = [m for m in self.members if counts[m] == 0]
+        repeated = {m: n for m, n in counts.items() if n > 1}
+        self.assertEqual(missing, [], f"{len(missing)} members got no copy after {kills} kills")
+        self.assertEqual(sorted(counts), sorted(self.members))
+        with open(os.path.join(self.dir, "serve.log"), encoding="utf-8") as f:
+            sent_jobs = re.findall(r"event=delivery\.sent .*? job=(\d+)", f.read())
+        twice = [job for job, n in collections.Counter(sent_jobs).items() if n > 1]
+        self.assertEqual(twice, [], "a batch cqlist knew the MTA had accepted was sent again")
+        self.assertEqual(len(sent_jobs), MEMBER_COUNT // 100)
+        # Only the RFC 1047 window remains: at most one batch per kill, each copy at most twice.
+        self.assertLessEqual(len(repeated), kills * 100, repeated)
+        self.assertTrue(all(n == 2 for n in repeated.values()), repeated)
+        self.assertEqual(self.pending_jobs()["jobs"], [])
+
+
+if __name__ == "__main__":
+    main()
