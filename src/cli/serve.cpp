@@ -10,7 +10,9 @@
 #include <atomic>
 #include <condition_variable>
 #include <csignal>
+#include <cstdint>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -48,10 +50,12 @@ class DeliveryWorkers {
 
   ~DeliveryWorkers() { stop(); }
 
+  // Every worker wakes for every call (a generation count, not a flag one worker could
+  // clear for all), so a fan-out starts on all workers at once.
   void wake() {
     {
       std::lock_guard lock(mutex_);
-      pending_ = true;
+      ++generation_;
     }
     wakeup_.notify_all();
   }
@@ -72,14 +76,16 @@ class DeliveryWorkers {
 
  private:
   void loop() {
+    std::uint64_t seen = 0;  // 0: run once at start (recovery after a restart)
     while (true) {
       {
         std::unique_lock lock(mutex_);
-        wakeup_.wait_for(lock, std::chrono::seconds(5), [this] { return pending_ || stopping_; });
+        wakeup_.wait_for(lock, std::chrono::seconds(5),
+                         [&] { return generation_ != seen || stopping_; });
         if (stopping_) {
           return;
         }
-        pending_ = false;
+        seen = generation_;
       }
       if (auto ran = deliverer_.run_due(std::chrono::system_clock::now()); !ran) {
         log::error("delivery.error", {{"error", ran.error().describe()}});
@@ -90,7 +96,7 @@ class DeliveryWorkers {
   list::Deliverer& deliverer_;
   std::mutex mutex_;
   std::condition_variable wakeup_;
-  bool pending_ = true;
+  std::uint64_t generation_ = 1;
   bool stopping_ = false;
   std::vector<std::thread> threads_;
 };
@@ -214,16 +220,36 @@ int run_deliver(const DeliverArgs& args) {
   relay.port = config->relay_port;
   relay.helo_name = config->hostname;
   relay.starttls = config->relay_starttls;
+  relay.max_connections = config->relay_max_connections;
   SmtpTransport transport(relay);
   list::DeliveryJournal journal(config->data_dir / "delivered.journal");
   list::Deliverer deliverer({*runtime->store, *runtime->archive, *runtime->outbox, transport,
                              *runtime->keys, *runtime->tokens, &journal});
-  auto handled = deliverer.run_due(std::chrono::system_clock::now());
-  transport.close();
-  if (!handled) {
-    return report_error("deliver", handled.error());
+  // As many threads as the daemon's workers: claims keep them off each other's jobs.
+  std::mutex results_mutex;
+  std::size_t handled = 0;
+  std::optional<Error> first_error;
+  std::vector<std::thread> threads;
+  auto now = std::chrono::system_clock::now();
+  for (std::size_t i = 0; i < config->delivery_workers; ++i) {
+    threads.emplace_back([&] {
+      auto result = deliverer.run_due(now);
+      std::lock_guard lock(results_mutex);
+      if (result) {
+        handled += *result;
+      } else if (!first_error) {
+        first_error = result.error();
+      }
+    });
   }
-  fmt::print("{} delivery jobs and outgoing messages handled\n", *handled);
+  for (auto& thread : threads) {
+    thread.join();
+  }
+  transport.close();
+  if (first_error) {
+    return report_error("deliver", *first_error);
+  }
+  fmt::print("{} delivery jobs and outgoing messages handled\n", handled);
   return kExitOk;
 }
 

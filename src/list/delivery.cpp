@@ -129,7 +129,14 @@ Result<std::size_t> Deliverer::run_due(Clock::time_point now) {
     ++handled;
   }
   while (true) {
-    CQLIST_TRY(auto jobs, services_.store.due_jobs(now, 16));
+    // Enough to see past the jobs other workers hold, few enough that memory does not grow
+    // with the list (each job carries its batch of recipients).
+    std::size_t limit = 8;
+    {
+      std::lock_guard lock(mutex_);
+      limit += claimed_jobs_.size();
+    }
+    CQLIST_TRY(auto jobs, services_.store.due_jobs(now, limit));
     std::size_t claimed_here = 0;
     for (const auto& job : jobs) {
       if (!claim(job.id, now)) {
@@ -157,12 +164,63 @@ Result<void> Deliverer::deliver(const store::DeliveryJob& job, Clock::time_point
   mail::Message article = mail::Message::parse(std::move(article_bytes));
   auth::dkim::BodyHashCache body_hashes(article.body());
 
-  std::vector<OutboundMessage> transactions;
+  // Each copy goes to the MTA as soon as it is signed, so signing and the network overlap
+  // across workers and no batch of copies is held in memory.
+  std::size_t transactions = 0;
+  std::size_t refused = 0;
+  std::optional<Result<void>> stopped;  // set when the job was deferred or failed
+  auto send = [&](const OutboundMessage& transaction) {
+    ++transactions;
+    auto outcome = services_.transport.send(transaction);
+    if (!outcome || outcome->reply.transient() ||
+        (!outcome->accepted && !outcome->reply.permanent())) {
+      std::string error = outcome ? outcome->reply.text() : outcome.error().describe();
+      if (now - job.not_before > kGiveUpAfter && job.attempts > 0) {
+        log::error(
+            "delivery.failed",
+            {{"list", list.address()}, {"article", std::to_string(job.article)}, {"error", error}});
+        settle(job.id, Clock::time_point::max());
+        stopped = services_.store.fail_job(job.id, error);
+        return false;
+      }
+      log::warn("delivery.deferred", {{"list", list.address()},
+                                      {"article", std::to_string(job.article)},
+                                      {"attempts", std::to_string(job.attempts + 1)},
+                                      {"error", error}});
+      // Copies the MTA already took are in the journal and are skipped on the retry.
+      settle(job.id, retry_time(now, job.attempts));
+      stopped = services_.store.defer_job(job.id, error, retry_time(now, job.attempts));
+      return false;
+    }
+    if (services_.journal != nullptr) {
+      auto journaled = transaction.xverp
+                           ? services_.journal->record_job(job.id)
+                           : services_.journal->record_recipient(job.id, transaction.recipients[0]);
+      if (!journaled) {
+        log::warn("delivery.journal_failed", {{"error", journaled.error().describe()}});
+      }
+    }
+    for (std::size_t i = 0; i < outcome->recipient_replies.size(); ++i) {
+      if (!outcome->recipient_replies[i].success()) {
+        ++refused;
+        log::warn(
+            "delivery.refused",
+            {{"list", list.address()},
+             {"recipient", i < transaction.recipients.size() ? transaction.recipients[i] : ""},
+             {"reply", outcome->recipient_replies[i].text()}});
+      }
+    }
+    return true;
+  };
+
   bool personal = settings.personalize && !settings.web_url.empty();
-  if (!personal && services_.transport.offers_xverp()) {
+  bool batched = !personal && services_.transport.offers_xverp();
+  if (batched) {
     CQLIST_TRY(std::string data, signed_bytes(article, *signing, body_hashes, now));
-    transactions.push_back(
-        {xverp_bounce_sender(services_.tokens, list, job.article), true, job.recipients, data});
+    if (!send({xverp_bounce_sender(services_.tokens, list, job.article), true, job.recipients,
+               std::move(data)})) {
+      return std::move(*stopped);
+    }
   } else {
     std::optional<std::string> shared_data;
     std::set<std::string> already_accepted;
@@ -184,51 +242,11 @@ Result<void> Deliverer::deliver(const store::DeliveryJob& job, Clock::time_point
         }
         data = *shared_data;
       }
-      transactions.push_back({personal_bounce_address(services_.tokens, list, recipient),
-                              false,
-                              {recipient},
-                              std::move(data)});
-    }
-  }
-
-  std::size_t refused = 0;
-  for (const auto& transaction : transactions) {
-    auto outcome = services_.transport.send(transaction);
-    if (!outcome || outcome->reply.transient() ||
-        (!outcome->accepted && !outcome->reply.permanent())) {
-      std::string error = outcome ? outcome->reply.text() : outcome.error().describe();
-      if (now - job.not_before > kGiveUpAfter && job.attempts > 0) {
-        log::error(
-            "delivery.failed",
-            {{"list", list.address()}, {"article", std::to_string(job.article)}, {"error", error}});
-        settle(job.id, Clock::time_point::max());
-        return services_.store.fail_job(job.id, error);
-      }
-      log::warn("delivery.deferred", {{"list", list.address()},
-                                      {"article", std::to_string(job.article)},
-                                      {"attempts", std::to_string(job.attempts + 1)},
-                                      {"error", error}});
-      // A personalised job that got halfway is retried whole: copies already accepted go
-      // again. Jobs are small (one batch) and Postfix being down mid-batch is rare.
-      settle(job.id, retry_time(now, job.attempts));
-      return services_.store.defer_job(job.id, error, retry_time(now, job.attempts));
-    }
-    if (services_.journal != nullptr) {
-      auto journaled = transaction.xverp
-                           ? services_.journal->record_job(job.id)
-                           : services_.journal->record_recipient(job.id, transaction.recipients[0]);
-      if (!journaled) {
-        log::warn("delivery.journal_failed", {{"error", journaled.error().describe()}});
-      }
-    }
-    for (std::size_t i = 0; i < outcome->recipient_replies.size(); ++i) {
-      if (!outcome->recipient_replies[i].success()) {
-        ++refused;
-        log::warn(
-            "delivery.refused",
-            {{"list", list.address()},
-             {"recipient", i < transaction.recipients.size() ? transaction.recipients[i] : ""},
-             {"reply", outcome->recipient_replies[i].text()}});
+      if (!send({personal_bounce_address(services_.tokens, list, recipient),
+                 false,
+                 {recipient},
+                 std::move(data)})) {
+        return std::move(*stopped);
       }
     }
   }
@@ -236,10 +254,10 @@ Result<void> Deliverer::deliver(const store::DeliveryJob& job, Clock::time_point
                               {"article", std::to_string(job.article)},
                               {"job", std::to_string(job.id)},
                               {"recipients", std::to_string(job.recipients.size())},
-                              {"transactions", std::to_string(transactions.size())},
+                              {"transactions", std::to_string(transactions)},
                               {"refused", std::to_string(refused)}});
   settle(job.id, Clock::time_point::max());
-  if (services_.journal != nullptr && !transactions.empty() && !transactions[0].xverp) {
+  if (services_.journal != nullptr && !batched) {
     (void)services_.journal->record_job(job.id);
   }
   return services_.store.mark_job_done(job.id);

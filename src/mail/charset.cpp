@@ -469,42 +469,74 @@ Result<std::string> decode(std::string_view bytes, const std::string& name, OnIn
 
 }  // namespace
 
-bool is_valid_utf8(std::string_view bytes) {
+namespace {
+
+// The length of the valid UTF-8 sequence at bytes[i], or 0 when none starts there.
+std::size_t utf8_sequence_length(std::string_view bytes, std::size_t i) {
+  auto lead = static_cast<unsigned char>(bytes[i]);
+  if (lead < 0x80) {
+    return 1;
+  }
+  std::size_t length = 0;
+  unsigned char low = 0x80;  // bounds of the second byte rule out overlongs and surrogates
+  unsigned char high = 0xBF;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    low = lead == 0xE0 ? 0xA0 : 0x80;
+    high = lead == 0xED ? 0x9F : 0xBF;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    low = lead == 0xF0 ? 0x90 : 0x80;
+    high = lead == 0xF4 ? 0x8F : 0xBF;
+  } else {
+    return 0;
+  }
+  if (i + length > bytes.size()) {
+    return 0;
+  }
+  auto second = static_cast<unsigned char>(bytes[i + 1]);
+  if (second < low || second > high) {
+    return 0;
+  }
+  for (std::size_t k = 2; k < length; ++k) {
+    auto next = static_cast<unsigned char>(bytes[i + k]);
+    if (next < 0x80 || next > 0xBF) {
+      return 0;
+    }
+  }
+  return length;
+}
+
+// UTF-8 with each byte that starts no valid sequence replaced by U+FFFD. glibc's iconv lets
+// the old 5- and 6-byte forms through a UTF-8 to UTF-8 conversion, so UTF-8 input is checked
+// here instead.
+std::string replace_invalid_utf8(std::string_view bytes) {
+  std::string out;
+  out.reserve(bytes.size());
   std::size_t i = 0;
   while (i < bytes.size()) {
-    auto lead = static_cast<unsigned char>(bytes[i]);
-    if (lead < 0x80) {
+    std::size_t length = utf8_sequence_length(bytes, i);
+    if (length == 0) {
+      out.append(kReplacementCharacter);
       ++i;
       continue;
     }
-    std::size_t length = 0;
-    unsigned char low = 0x80;  // bounds of the second byte rule out overlongs and surrogates
-    unsigned char high = 0xBF;
-    if (lead >= 0xC2 && lead <= 0xDF) {
-      length = 2;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-      length = 3;
-      low = lead == 0xE0 ? 0xA0 : 0x80;
-      high = lead == 0xED ? 0x9F : 0xBF;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-      length = 4;
-      low = lead == 0xF0 ? 0x90 : 0x80;
-      high = lead == 0xF4 ? 0x8F : 0xBF;
-    } else {
+    out.append(bytes.substr(i, length));
+    i += length;
+  }
+  return out;
+}
+
+}  // namespace
+
+bool is_valid_utf8(std::string_view bytes) {
+  std::size_t i = 0;
+  while (i < bytes.size()) {
+    std::size_t length = utf8_sequence_length(bytes, i);
+    if (length == 0) {
       return false;
-    }
-    if (i + length > bytes.size()) {
-      return false;
-    }
-    auto second = static_cast<unsigned char>(bytes[i + 1]);
-    if (second < low || second > high) {
-      return false;
-    }
-    for (std::size_t k = 2; k < length; ++k) {
-      auto next = static_cast<unsigned char>(bytes[i + k]);
-      if (next < 0x80 || next > 0xBF) {
-        return false;
-      }
     }
     i += length;
   }
@@ -544,6 +576,9 @@ std::string to_utf8_lenient(std::string_view bytes, std::string_view charset) {
       return std::string(bytes);
     }
     name = "ISO-8859-1";
+  }
+  if (name == "UTF-8") {
+    return replace_invalid_utf8(bytes);
   }
   Result<std::string> decoded = decode(bytes, name, OnInvalid::replace, charset);
   if (decoded) {

@@ -126,6 +126,9 @@ class Parser {
       }
       if (c == '\\' && !at_end()) {
         c = text_[pos_++];
+        if (c == '\r' || c == '\n') {
+          continue;  // an obsolete quoted CR or LF is a line break too, never part of the value
+        }
       }
       out.push_back(c);
     }
