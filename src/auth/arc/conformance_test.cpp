@@ -1,6 +1,9 @@
 // The ValiMail ARC test suite (../shared/conformance/arc-valimail/, README there): every
 // validation case must give its cv, every signing case its three fields, compared as the
-// suite's harness does (white space removed, sets of ";"-separated tag=value).
+// suite's harness does (white space removed, sets of ";"-separated tag=value). Every case runs
+// twice: with its scenario's keys in a StaticResolver (.../in_memory), and through the
+// production UnboundResolver asking one real unbound on loopback for the whole suite
+// (.../unbound), which serves the union of the scenarios' keys (dns/testing/served_zone.hpp).
 #include <algorithm>
 #include <map>
 #include <set>
@@ -14,6 +17,7 @@
 #include "auth/arc/validate.hpp"
 #include "base/strings.hpp"
 #include "dns/static_resolver.hpp"
+#include "dns/testing/served_zone.hpp"
 
 namespace cqlist::auth::arc {
 namespace {
@@ -32,6 +36,18 @@ dns::StaticResolver zone_of(const YAML::Node& scenario) {
     EXPECT_TRUE(resolver.add(entry.first.as<std::string>(), dns::RecordType::txt, record));
   }
   return resolver;
+}
+
+// Every scenario's keys in one zone, so that one server answers the whole suite. merge_zone
+// refuses a name two scenarios publish differently (none does); a key only some scenarios
+// publish is visible to every case of the unbound run, whose expectations are the same.
+dns::StaticResolver union_zone(const std::string& file) {
+  dns::StaticResolver merged;
+  for (const auto& scenario : YAML::LoadAllFromFile(kSuite + file)) {
+    auto added = dns::testing::merge_zone(merged, zone_of(scenario));
+    EXPECT_TRUE(added) << file << ": " << added.error().describe();
+  }
+  return merged;
 }
 
 std::set<std::string> tag_set(std::string_view text) {
@@ -66,12 +82,22 @@ std::vector<std::string> split_names(const std::string& text) {
   }
 }
 
-TEST(ArcConformance, ValiMailValidationSuite) {
+class ArcValidation : public dns::testing::ServedSuite<ArcValidation> {
+ public:
+  static dns::StaticResolver make_zone() { return union_zone("arc-draft-validation-tests.yml"); }
+};
+
+INSTANTIATE_TEST_SUITE_P(Through, ArcValidation, dns::testing::kBothBackends,
+                         dns::testing::BackendName());
+
+TEST_P(ArcValidation, ValiMailValidationSuite) {
   const auto scenarios = YAML::LoadAllFromFile(kSuite + "arc-draft-validation-tests.yml");
   int cases_run = 0;
   std::vector<std::string> failures;
   for (const auto& scenario : scenarios) {
-    dns::StaticResolver resolver = zone_of(scenario);
+    dns::StaticResolver scenario_zone = zone_of(scenario);
+    dns::Resolver& keys =
+        backend() == dns::testing::Backend::in_memory ? scenario_zone : resolver();
     // Four case names occur twice in one scenario; the suite's harness (PyYAML) keeps the last.
     std::map<std::string, YAML::Node> tests;
     for (const auto& test : scenario["tests"]) {
@@ -87,7 +113,7 @@ TEST(ArcConformance, ValiMailValidationSuite) {
         expected = "fail";
       }
       const ArcOutcome outcome =
-          validate(mail::Message::parse(text), resolver, std::chrono::system_clock::now());
+          validate(mail::Message::parse(text), keys, std::chrono::system_clock::now());
       ++cases_run;
       const std::string got(chain_status_name(outcome.result));
       if (got != expected) {
@@ -103,12 +129,22 @@ TEST(ArcConformance, ValiMailValidationSuite) {
   EXPECT_EQ(failures.size(), 0u);
 }
 
-TEST(ArcConformance, ValiMailSigningSuite) {
+class ArcSigning : public dns::testing::ServedSuite<ArcSigning> {
+ public:
+  static dns::StaticResolver make_zone() { return union_zone("arc-draft-sign-tests.yml"); }
+};
+
+INSTANTIATE_TEST_SUITE_P(Through, ArcSigning, dns::testing::kBothBackends,
+                         dns::testing::BackendName());
+
+TEST_P(ArcSigning, ValiMailSigningSuite) {
   const auto scenarios = YAML::LoadAllFromFile(kSuite + "arc-draft-sign-tests.yml");
   int cases_run = 0;
   std::vector<std::string> failures;
   for (const auto& scenario : scenarios) {
-    dns::StaticResolver resolver = zone_of(scenario);
+    dns::StaticResolver scenario_zone = zone_of(scenario);
+    dns::Resolver& keys =
+        backend() == dns::testing::Backend::in_memory ? scenario_zone : resolver();
     auto key = crypto::PrivateKey::from_pem(scenario["privatekey"].as<std::string>());
     ASSERT_TRUE(key) << key.error().message();
     for (const auto& test : scenario["tests"]) {
@@ -127,7 +163,7 @@ TEST(ArcConformance, ValiMailSigningSuite) {
       const std::chrono::system_clock::time_point at{
           std::chrono::seconds(spec["t"].as<std::int64_t>())};
       auto sealed = sealer->seal(message, merge_authentication_results(message, config.authserv_id),
-                                 resolver, at);
+                                 keys, at);
       ASSERT_TRUE(sealed) << sealed.error().message();
       ++cases_run;
 

@@ -1,6 +1,9 @@
 // DKIM conformance vectors from ../shared/conformance (README there): RFC 8463 Appendix A,
 // RFC 6376 Appendix A.2, dkimpy's pre-signed messages. Keys come from the folders'
-// dns-zone.txt files through StaticResolver.
+// dns-zone.txt files, and every case runs twice: through StaticResolver (.../in_memory) and
+// through the production UnboundResolver asking a real unbound on loopback that serves the
+// same records (.../unbound; one server a suite, dns/testing/served_zone.hpp).
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "auth/crypto/base64.hpp"
@@ -9,6 +12,7 @@
 #include "base/file.hpp"
 #include "base/strings.hpp"
 #include "dns/static_resolver.hpp"
+#include "dns/testing/served_zone.hpp"
 
 namespace cqlist::auth::dkim {
 namespace {
@@ -21,8 +25,17 @@ std::string conformance(const std::string& path) {
   return text ? *text : std::string();
 }
 
-// "<name> <TXT value>" lines; each value served as one TXT record in 255-octet strings, the
-// way a zone publishes a long key.
+// One TXT record in 255-octet strings, the way a zone publishes a long key (DNS cannot carry
+// a longer string).
+dns::TxtRecord txt_record(const std::string& value) {
+  dns::TxtRecord record;
+  for (std::size_t i = 0; i < value.size(); i += 255) {
+    record.strings.push_back(value.substr(i, 255));
+  }
+  return record;
+}
+
+// "<name> <TXT value>" lines, each value one TXT record.
 dns::StaticResolver zone(const std::string& path) {
   dns::StaticResolver resolver;
   const std::string text = conformance(path);
@@ -39,12 +52,10 @@ dns::StaticResolver zone(const std::string& path) {
     if (line.empty() || space == std::string_view::npos) {
       continue;
     }
-    const std::string value(line.substr(space + 1));
-    dns::TxtRecord record;
-    for (std::size_t i = 0; i < value.size(); i += 255) {
-      record.strings.push_back(value.substr(i, 255));
-    }
-    EXPECT_TRUE(resolver.add(line.substr(0, space), dns::RecordType::txt, record).has_value());
+    EXPECT_TRUE(resolver
+                    .add(line.substr(0, space), dns::RecordType::txt,
+                         txt_record(std::string(line.substr(space + 1))))
+                    .has_value());
     ++records;
   }
   EXPECT_GT(records, 1) << path;
@@ -59,9 +70,16 @@ std::vector<DkimOutcome> verify_file(const std::string& path, dns::Resolver& res
 
 constexpr std::int64_t kRfc8463Time = 1528637909;
 
-TEST(Rfc8463, SignedMessageVerifies) {
-  auto resolver = zone("dkim-rfc8463/dns-zone.txt");
-  auto outcomes = verify_file("dkim-rfc8463/signed-message.eml", resolver, kRfc8463Time);
+class Rfc8463 : public dns::testing::ServedSuite<Rfc8463> {
+ public:
+  static dns::StaticResolver make_zone() { return zone("dkim-rfc8463/dns-zone.txt"); }
+};
+
+INSTANTIATE_TEST_SUITE_P(Through, Rfc8463, dns::testing::kBothBackends,
+                         dns::testing::BackendName());
+
+TEST_P(Rfc8463, SignedMessageVerifies) {
+  auto outcomes = verify_file("dkim-rfc8463/signed-message.eml", resolver(), kRfc8463Time);
   ASSERT_EQ(outcomes.size(), 2u);
   EXPECT_EQ(outcomes[0].result, DkimResult::pass) << outcomes[0].reason;
   EXPECT_EQ(outcomes[0].signature->algorithm, Algorithm::ed25519_sha256);
@@ -69,21 +87,20 @@ TEST(Rfc8463, SignedMessageVerifies) {
   EXPECT_EQ(outcomes[1].signature->algorithm, Algorithm::rsa_sha256);
   for (const char* one :
        {"dkim-rfc8463/signed-ed25519-only.eml", "dkim-rfc8463/signed-rsa-only.eml"}) {
-    auto single = verify_file(one, resolver, kRfc8463Time);
+    auto single = verify_file(one, resolver(), kRfc8463Time);
     ASSERT_EQ(single.size(), 1u) << one;
     EXPECT_EQ(single[0].result, DkimResult::pass) << one << ": " << single[0].reason;
   }
 }
 
-TEST(Rfc8463, NegativeVariantsFailWithTheRightReason) {
-  auto resolver = zone("dkim-rfc8463/dns-zone.txt");
+TEST_P(Rfc8463, NegativeVariantsFailWithTheRightReason) {
   const std::pair<const char*, const char*> cases[] = {
       {"dkim-rfc8463/negative-body-altered.eml", "body hash mismatch"},
       {"dkim-rfc8463/negative-subject-altered.eml", "signature mismatch"},
   };
   int checked = 0;
   for (const auto& [path, reason] : cases) {
-    auto outcomes = verify_file(path, resolver, kRfc8463Time);
+    auto outcomes = verify_file(path, resolver(), kRfc8463Time);
     ASSERT_FALSE(outcomes.empty()) << path;
     for (const auto& outcome : outcomes) {
       EXPECT_EQ(outcome.result, DkimResult::fail) << path;
@@ -94,7 +111,7 @@ TEST(Rfc8463, NegativeVariantsFailWithTheRightReason) {
   EXPECT_GE(checked, 2);
 }
 
-TEST(Rfc8463, SigningReproducesBothSignaturesByteForByte) {
+TEST_P(Rfc8463, SigningReproducesBothSignaturesByteForByte) {
   auto expected = verify_file("dkim-rfc8463/signed-message.eml",
                               *std::make_unique<dns::StaticResolver>(), kRfc8463Time);
   ASSERT_EQ(expected.size(), 2u);
@@ -126,44 +143,83 @@ TEST(Rfc8463, SigningReproducesBothSignaturesByteForByte) {
   }
 
   // And the signed result verifies.
-  auto resolver = zone("dkim-rfc8463/dns-zone.txt");
   ASSERT_TRUE(signer->sign_in_place(message, system_clock::from_time_t(kRfc8463Time)).has_value());
-  auto outcomes = verify_all(message, resolver, system_clock::from_time_t(kRfc8463Time));
+  auto outcomes = verify_all(message, resolver(), system_clock::from_time_t(kRfc8463Time));
   ASSERT_EQ(outcomes.size(), 2u);
   EXPECT_EQ(outcomes[0].result, DkimResult::pass) << outcomes[0].reason;
   EXPECT_EQ(outcomes[1].result, DkimResult::pass) << outcomes[1].reason;
 }
 
-TEST(Rfc6376, AppendixA2FailsOnItsBodyHash) {
-  // Its bh= is the relaxed body hash although it says c=simple/simple (SOURCE.txt).
-  std::string pem = conformance("dkim-rfc6376/appendix-C-rsa.public");
-  std::string base64;
-  for (std::string_view line : {std::string_view(pem)}) {
+class Rfc6376 : public dns::testing::ServedSuite<Rfc6376> {
+ public:
+  // The Appendix C public key, published at the selector Appendix A.2 signs with.
+  static dns::StaticResolver make_zone() {
+    const std::string pem = conformance("dkim-rfc6376/appendix-C-rsa.public");
+    std::string base64;
     std::size_t pos = 0;
-    while (pos < line.size()) {
-      std::size_t end = line.find('\n', pos);
-      end = end == std::string_view::npos ? line.size() : end;
-      const std::string_view part = line.substr(pos, end - pos);
+    while (pos < pem.size()) {
+      std::size_t end = pem.find('\n', pos);
+      end = end == std::string::npos ? pem.size() : end;
+      const std::string_view part = std::string_view(pem).substr(pos, end - pos);
       if (!part.starts_with("-----")) {
         base64 += part;
       }
       pos = end + 1;
     }
+    dns::StaticResolver resolver;
+    EXPECT_TRUE(resolver
+                    .add("brisbane._domainkey.example.com", dns::RecordType::txt,
+                         txt_record("v=DKIM1; k=rsa; p=" + base64))
+                    .has_value());
+    return resolver;
   }
-  dns::StaticResolver resolver;
-  ASSERT_TRUE(resolver
-                  .add("brisbane._domainkey.example.com", dns::RecordType::txt,
-                       dns::TxtRecord{{"v=DKIM1; k=rsa; p=" + base64}})
-                  .has_value());
-  auto outcomes = verify_file("dkim-rfc6376/appendix-A2-signed.eml", resolver, 1700000000);
+};
+
+INSTANTIATE_TEST_SUITE_P(Through, Rfc6376, dns::testing::kBothBackends,
+                         dns::testing::BackendName());
+
+TEST_P(Rfc6376, AppendixA2FailsOnItsBodyHash) {
+  // Its bh= is the relaxed body hash although it says c=simple/simple (SOURCE.txt).
+  auto outcomes = verify_file("dkim-rfc6376/appendix-A2-signed.eml", resolver(), 1700000000);
   ASSERT_EQ(outcomes.size(), 1u);
   EXPECT_EQ(outcomes[0].result, DkimResult::fail);
   EXPECT_EQ(outcomes[0].reason, "body hash mismatch");
 }
 
-TEST(Dkimpy, PreSignedVectorsGiveTheDocumentedResults) {
-  auto resolver = zone("dkim-dkimpy/dns-zone.txt");
+// Every private key of the dkimpy set, with the published key record its round trip is
+// checked against, each at its own selector of example.com.
+constexpr std::pair<const char*, const char*> kRoundTripKeys[] = {
+    {"test.private", "test.txt"},
+    {"2048_testkey.key", "2048_testkey_wo_markers.pub.rsa.txt"},
+    {"2048_testkey_PKCS8.key", "2048_testkey_PKCS8.key.pub.txt"},
+    {"1024_testkey.key", "1024_testkey_wo_markers.pub.txt"},
+    {"ed25519test.key", "ed25519test.dns"},
+    {"rfc8032_7_1.key", "ed25519test.dns"},  // wrong key on purpose: must fail
+};
 
+std::string round_trip_selector(std::size_t index) {
+  return fmt::format("roundtrip{}", index);
+}
+
+class Dkimpy : public dns::testing::ServedSuite<Dkimpy> {
+ public:
+  static dns::StaticResolver make_zone() {
+    dns::StaticResolver resolver = zone("dkim-dkimpy/dns-zone.txt");
+    for (std::size_t i = 0; i < std::size(kRoundTripKeys); ++i) {
+      const std::string record = std::string(
+          trim(conformance(std::string("dkim-dkimpy/data/") + kRoundTripKeys[i].second)));
+      EXPECT_TRUE(resolver
+                      .add(round_trip_selector(i) + "._domainkey.example.com", dns::RecordType::txt,
+                           txt_record(record))
+                      .has_value());
+    }
+    return resolver;
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Through, Dkimpy, dns::testing::kBothBackends, dns::testing::BackendName());
+
+TEST_P(Dkimpy, PreSignedVectorsGiveTheDocumentedResults) {
   struct Case {
     const char* file;
     std::vector<DkimResult> results;
@@ -181,7 +237,7 @@ TEST(Dkimpy, PreSignedVectorsGiveTheDocumentedResults) {
   };
   int cases_run = 0;
   for (const Case& c : cases) {
-    auto outcomes = verify_file(std::string("dkim-dkimpy/data/") + c.file, resolver, 1700000000);
+    auto outcomes = verify_file(std::string("dkim-dkimpy/data/") + c.file, resolver(), 1700000000);
     ASSERT_EQ(outcomes.size(), c.results.size()) << c.file;
     for (std::size_t i = 0; i < outcomes.size(); ++i) {
       EXPECT_EQ(result_name(outcomes[i].result), result_name(c.results[i]))
@@ -193,40 +249,27 @@ TEST(Dkimpy, PreSignedVectorsGiveTheDocumentedResults) {
   EXPECT_EQ(cases_run, 5);
 }
 
-TEST(Dkimpy, KeysSignAndVerifyRoundTrip) {
+TEST_P(Dkimpy, KeysSignAndVerifyRoundTrip) {
   // Every private key of the dkimpy set signs a message its published key verifies.
-  const std::pair<const char*, const char*> keys[] = {
-      {"test.private", "test.txt"},
-      {"2048_testkey.key", "2048_testkey_wo_markers.pub.rsa.txt"},
-      {"2048_testkey_PKCS8.key", "2048_testkey_PKCS8.key.pub.txt"},
-      {"1024_testkey.key", "1024_testkey_wo_markers.pub.txt"},
-      {"ed25519test.key", "ed25519test.dns"},
-      {"rfc8032_7_1.key", "ed25519test.dns"},  // wrong key on purpose: must fail
-  };
   int cases_run = 0;
-  for (const auto& [private_file, record_file] : keys) {
+  for (std::size_t i = 0; i < std::size(kRoundTripKeys); ++i) {
+    const auto& [private_file, record_file] = kRoundTripKeys[i];
     auto key =
         crypto::PrivateKey::from_text(conformance(std::string("dkim-dkimpy/data/") + private_file));
     ASSERT_TRUE(key.has_value()) << private_file << ": " << key.error().message();
-    dns::StaticResolver resolver;
-    ASSERT_TRUE(resolver
-                    .add("sel._domainkey.example.com", dns::RecordType::txt,
-                         dns::TxtRecord{{std::string(
-                             trim(conformance(std::string("dkim-dkimpy/data/") + record_file)))}})
-                    .has_value());
     SignerConfig config;
     config.domain = "example.com";
-    config.keys = {{"sel", *key}};
+    config.keys = {{round_trip_selector(i), *key}};
     auto message = mail::Message::parse(conformance("dkim-dkimpy/data/test.message"));
     message.remove_all("DKIM-Signature");
     ASSERT_TRUE(Signer::create(config)
                     ->sign_in_place(message, system_clock::from_time_t(1700000000))
                     .has_value());
-    auto outcomes = verify_all(message, resolver, system_clock::from_time_t(1700000000));
+    auto outcomes = verify_all(message, resolver(), system_clock::from_time_t(1700000000));
     ASSERT_EQ(outcomes.size(), 1u);
     const bool mismatch = std::string_view(private_file) == "rfc8032_7_1.key";
     EXPECT_EQ(outcomes[0].result, mismatch ? DkimResult::fail : DkimResult::pass)
-        << private_file << ": " << outcomes[0].reason;
+        << private_file << " (" << record_file << "): " << outcomes[0].reason;
     ++cases_run;
   }
   EXPECT_EQ(cases_run, 6);

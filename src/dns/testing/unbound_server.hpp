@@ -1,12 +1,25 @@
 // dns/testing/unbound_server.hpp: a real unbound DNS server on loopback, for tests.
 //
-// Owns: turning a StaticResolver's zone into an unbound.conf (local-data under a static root
-// zone; TIMEOUT names as "deny" zones, which drop queries; SERVFAIL names as stub zones
-// pointing at an address the server is told never to query), starting `unbound -d -c CONF` as a
+// Owns: turning a StaticResolver's zone into an unbound.conf, starting `unbound -d -c CONF` as a
 // child on a free 127.0.0.1 port, waiting until it answers, and killing it by PID. Tests then point
 // an UnboundResolver at forwarder() so the production code path runs against the same data the
-// in-memory resolver serves. TIMEOUT/SERVFAIL apply to the whole name here (and the names
-// below it), not to single record types.
+// in-memory resolver serves.
+//
+// How the zone maps onto unbound's local zones (the most specific zone covering a query name
+// decides how it is answered):
+//   - records are local-data under a static root zone: NXDOMAIN and NODATA as StaticResolver
+//     gives them, empty non-terminals included;
+//   - a name with injected failures gets a zone of its own: "deny" (queries are dropped, so the
+//     client times out) for TIMEOUT, "typetransparent" plus a stub zone at an address the
+//     server may not query for SERVFAIL. Its records of the failing types are left out (the
+//     failure wins, as in StaticResolver); records of other types are answered;
+//   - every existing name directly below a failing name gets a static zone, so children with
+//     records (fine.example.com under a TIMEOUT example.com) answer as StaticResolver does.
+// Two things unbound cannot say, where the servers differ: a failing name fails for *every*
+// type it holds no record of (StaticResolver: only the injected types; they coincide when the
+// failing types are all the types the name lacks, as in the OpenSPF suites), and names below
+// a failing name that hold nothing fail like it (StaticResolver: NXDOMAIN). A name has one
+// failure status; with both TIMEOUT and SERVFAIL injected, the first one injected applies.
 #pragma once
 
 #include <cstdint>
