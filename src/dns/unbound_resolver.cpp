@@ -214,12 +214,15 @@ Result<std::unique_ptr<UnboundResolver>> UnboundResolver::create(const UnboundOp
     return fail(Errc::io, "could not create the resolver's wake-up pipe");
   }
   return std::unique_ptr<UnboundResolver>(
-      new UnboundResolver(context, options.timeout, pipe_fds[0], pipe_fds[1]));
+      new UnboundResolver(context, options, pipe_fds[0], pipe_fds[1]));
 }
 
-UnboundResolver::UnboundResolver(ub_ctx* context, std::chrono::milliseconds timeout, int wake_read,
+UnboundResolver::UnboundResolver(ub_ctx* context, const UnboundOptions& options, int wake_read,
                                  int wake_write)
-    : context_(context), timeout_(timeout), wake_read_(wake_read), wake_write_(wake_write) {
+    : context_(context), timeout_(options.timeout), wake_read_(wake_read), wake_write_(wake_write) {
+  if (options.cache_entries > 0) {
+    cache_.emplace(options.cache_entries, options.negative_ttl_fallback);
+  }
   processor_ = std::thread([this] { process_loop(); });
 }
 
@@ -251,6 +254,22 @@ void UnboundResolver::process_loop() {
 }
 
 Answer UnboundResolver::query(std::string_view name, RecordType type) {
+  if (!cache_) {
+    return resolve(name, type);
+  }
+  if (std::optional<Answer> cached = cache_->find(name, type)) {
+    return std::move(*cached);
+  }
+  Answer answer = resolve(name, type);
+  cache_->store(name, type, answer);
+  return answer;
+}
+
+AnswerCache::Stats UnboundResolver::cache_stats() const {
+  return cache_ ? cache_->stats() : AnswerCache::Stats{};
+}
+
+Answer UnboundResolver::resolve(std::string_view name, RecordType type) {
   std::string qname(name);
   auto pending = std::make_shared<Pending>();
   auto* holder = new PendingHolder(pending);

@@ -2,9 +2,10 @@
 //
 // Owns: the libunbound context (forwarders or the system's /etc/resolv.conf, optional DNSSEC
 // trust anchor), per-query timeouts, and turning libunbound results (raw rdata) into Answer
-// values. Caching: libunbound keeps a message and RRset cache inside the context and honours
-// the records' TTLs (and negative TTLs, RFC 2308), so a warm UnboundResolver answers repeated
-// queries without network traffic; there is no second cache here.
+// values. Caching, two levels: libunbound keeps a message and RRset cache inside the context
+// (TTLs and negative TTLs honoured, RFC 2308), and in front of it an AnswerCache
+// (answer_cache.hpp) answers repeated queries without touching libunbound at all, because
+// even a libunbound cache hit costs a round trip through its worker thread.
 //
 // Threading: query() may be called from any number of threads. Queries are started with
 // ub_resolve_async() on a context running its own resolver thread (ub_ctx_async(ctx, 1)); one
@@ -20,13 +21,16 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
 
 #include "base/result.hpp"
+#include "dns/answer_cache.hpp"
 #include "dns/resolver.hpp"
 
 struct ub_ctx;
@@ -43,6 +47,10 @@ struct UnboundOptions {
   std::string trust_anchor_file;
   // How long one query() may take, CNAME chasing and retries included.
   std::chrono::milliseconds timeout{5000};
+  // Answers kept in process (AnswerCache); 0 sends every query to libunbound.
+  std::size_t cache_entries = 10000;
+  // How long NXDOMAIN/NODATA is kept when the answer carried no negative TTL (no SOA).
+  std::chrono::seconds negative_ttl_fallback{60};
 };
 
 // Reads the `--resolver ADDR[@PORT]` form: an IPv4 or IPv6 address (no host names: the
@@ -62,13 +70,17 @@ class UnboundResolver : public Resolver {
 
   Answer query(std::string_view name, RecordType type) override;
 
+  // Hits and misses of the in-process cache (all zero when it is off).
+  AnswerCache::Stats cache_stats() const;
+
  private:
-  UnboundResolver(ub_ctx* context, std::chrono::milliseconds timeout, int wake_read,
-                  int wake_write);
+  UnboundResolver(ub_ctx* context, const UnboundOptions& options, int wake_read, int wake_write);
   void process_loop();
+  Answer resolve(std::string_view name, RecordType type);
 
   ub_ctx* context_;
   std::chrono::milliseconds timeout_;
+  std::optional<AnswerCache> cache_;
   int wake_read_;
   int wake_write_;
   std::atomic<bool> stopping_{false};

@@ -2,10 +2,12 @@
 // testing/unbound_server.hpp), with the same zone data the StaticResolver tests use.
 #include "dns/unbound_resolver.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -229,6 +231,134 @@ TEST_F(UnboundResolverTest, TrustAnchorMakesUnsignedDataBogus) {
   Answer outside = dns->query("host.cq.test", RecordType::a);
   EXPECT_EQ(outside.status, Status::answer) << outside.problem;
   EXPECT_EQ(outside.security, Security::insecure);
+}
+
+TEST_F(UnboundResolverTest, RepeatedQueriesAreAnsweredFromTheCache) {
+  auto dns = resolver();
+  Answer first = dns->query("example.org", RecordType::mx);
+  ASSERT_EQ(first.status, Status::answer) << first.problem;
+  Answer second = dns->query("EXAMPLE.ORG.", RecordType::mx);
+  EXPECT_EQ(second.status, Status::answer);
+  EXPECT_EQ(second.records, first.records);
+  EXPECT_EQ(second.canonical_name, "example.org");
+  EXPECT_EQ(second.security, Security::insecure);
+  EXPECT_GT(second.ttl, 0u);
+  EXPECT_LE(second.ttl, first.ttl);
+  const AnswerCache::Stats stats = dns->cache_stats();
+  EXPECT_EQ(stats.misses, 1u) << "only the first query went to libunbound";
+  EXPECT_EQ(stats.hits, 1u);
+  EXPECT_EQ(stats.entries, 1u);
+}
+
+TEST_F(UnboundResolverTest, NegativeAnswersAreCached) {
+  auto dns = resolver();
+  Answer nxdomain = dns->query("missing.example.org", RecordType::a);
+  ASSERT_EQ(nxdomain.status, Status::nxdomain);
+  // The server's negative TTL (RFC 2308: the SOA's TTL and minimum, 300 s here).
+  EXPECT_GT(nxdomain.ttl, 0u);
+  EXPECT_LE(nxdomain.ttl, 300u);
+  EXPECT_EQ(dns->query("missing.example.org", RecordType::a).status, Status::nxdomain);
+  EXPECT_EQ(dns->query("example.org", RecordType::ptr).status, Status::nodata);
+  EXPECT_EQ(dns->query("example.org", RecordType::ptr).status, Status::nodata);
+  EXPECT_EQ(dns->cache_stats().misses, 2u);
+  EXPECT_EQ(dns->cache_stats().hits, 2u);
+}
+
+TEST_F(UnboundResolverTest, ServfailAndTimeoutsAreNotCached) {
+  auto dns = resolver(std::chrono::milliseconds(300));
+  EXPECT_EQ(dns->query("broken.example.org", RecordType::txt).status, Status::servfail);
+  EXPECT_EQ(dns->query("broken.example.org", RecordType::txt).status, Status::servfail);
+  EXPECT_EQ(dns->query("slow.example.org", RecordType::txt).status, Status::timeout);
+  EXPECT_EQ(dns->query("slow.example.org", RecordType::txt).status, Status::timeout);
+  const AnswerCache::Stats stats = dns->cache_stats();
+  EXPECT_EQ(stats.misses, 4u) << "every query was asked again";
+  EXPECT_EQ(stats.hits, 0u);
+  EXPECT_EQ(stats.entries, 0u);
+}
+
+TEST_F(UnboundResolverTest, CachedQueriesFromEightThreads) {
+  auto dns = resolver();
+  const std::vector<std::pair<std::string, RecordType>> questions = {
+      {"example.org", RecordType::a},        {"example.org", RecordType::txt},
+      {"alias2.example.org", RecordType::a}, {"missing.example.org", RecordType::a},
+      {"example.org", RecordType::ptr},      {"a.b.deep.example.org", RecordType::a},
+      {"example.org", RecordType::mx},       {"example.org", RecordType::aaaa},
+  };
+  const std::vector<Status> expected = {Status::answer,   Status::answer, Status::answer,
+                                        Status::nxdomain, Status::nodata, Status::answer,
+                                        Status::answer,   Status::answer};
+  std::vector<std::thread> threads;
+  std::vector<int> right(8, 0);
+  for (std::size_t t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (std::size_t i = 0; i < 200; ++i) {
+        const std::size_t q = (i + t) % questions.size();
+        Answer answer = dns->query(questions[q].first, questions[q].second);
+        right[t] += answer.status == expected[q] ? 1 : 0;
+      }
+    });
+  }
+  for (auto& thread : threads) {
+    thread.join();
+  }
+  EXPECT_EQ(right, std::vector<int>(8, 200));
+  const AnswerCache::Stats stats = dns->cache_stats();
+  EXPECT_EQ(stats.hits + stats.misses, 8u * 200u);
+  // At worst every thread misses each question once, before the first answer is stored.
+  EXPECT_LE(stats.misses, 8u * questions.size());
+  EXPECT_EQ(stats.entries, questions.size());
+}
+
+TEST_F(UnboundResolverTest, TheCacheCanBeTurnedOff) {
+  UnboundOptions options;
+  options.forwarders.push_back(server_->forwarder());
+  options.cache_entries = 0;
+  auto created = UnboundResolver::create(options);
+  ASSERT_TRUE(created) << created.error().describe();
+  EXPECT_EQ((*created)->query("example.org", RecordType::a).status, Status::answer);
+  EXPECT_EQ((*created)->query("example.org", RecordType::a).status, Status::answer);
+  const AnswerCache::Stats stats = (*created)->cache_stats();
+  EXPECT_EQ(stats.hits + stats.misses + stats.entries, 0u);
+}
+
+TEST(UnboundResolverCache, AnswersWithoutTheServerUntilTheTtlRunsOut) {
+  auto zone = StaticResolver::from_zone(R"(
+short.cache.test 1 A 192.0.2.10
+long.cache.test 600 TXT "v=spf1 -all"
+)");
+  ASSERT_TRUE(zone) << zone.error().describe();
+  auto server = testing::UnboundServer::start(*zone);
+  ASSERT_TRUE(server) << server.error().describe();
+  UnboundOptions options;
+  options.forwarders.push_back((*server)->forwarder());
+  options.timeout = std::chrono::milliseconds(500);
+  auto created = UnboundResolver::create(options);
+  ASSERT_TRUE(created) << created.error().describe();
+  UnboundResolver& dns = **created;
+  ASSERT_EQ(dns.query("short.cache.test", RecordType::a).status, Status::answer);
+  ASSERT_EQ(dns.query("long.cache.test", RecordType::txt).status, Status::answer);
+  ASSERT_EQ(dns.query("missing.cache.test", RecordType::a).status, Status::nxdomain);
+  const auto asked = std::chrono::steady_clock::now();
+
+  server->reset();  // SIGTERM and wait: nothing answers on that port any more
+  Answer short_lived = dns.query("short.cache.test", RecordType::a);
+  // Unless this thread stalled for the whole second, the answer is still fresh.
+  if (std::chrono::steady_clock::now() - asked < std::chrono::milliseconds(900)) {
+    EXPECT_EQ(short_lived.status, Status::answer) << short_lived.problem;
+    EXPECT_EQ(short_lived.all<IpAddress>(),
+              std::vector<IpAddress>{*IpAddress::parse("192.0.2.10")});
+  }
+  EXPECT_EQ(dns.query("long.cache.test", RecordType::txt).all<TxtRecord>(),
+            std::vector<TxtRecord>{TxtRecord{{"v=spf1 -all"}}});
+  EXPECT_EQ(dns.query("missing.cache.test", RecordType::a).status, Status::nxdomain);
+
+  // libunbound counts TTLs in whole seconds, so its own copy may live up to a second longer.
+  std::this_thread::sleep_until(asked + std::chrono::milliseconds(2500));
+  Answer expired = dns.query("short.cache.test", RecordType::a);
+  EXPECT_TRUE(expired.status == Status::servfail || expired.status == Status::timeout)
+      << status_name(expired.status) << ": " << expired.problem;
+  EXPECT_EQ(dns.query("long.cache.test", RecordType::txt).status, Status::answer);
+  EXPECT_EQ(dns.cache_stats().misses, 4u) << "three first queries and the expired one";
 }
 
 TEST(ParseResolverAddress, Forms) {

@@ -4,11 +4,13 @@
 #include <cstddef>
 #include <optional>
 #include <utility>
+#include <variant>
 
 #include <fmt/format.h>
 
 #include "auth/spf/macro.hpp"
 #include "auth/spf/record.hpp"
+#include "auth/spf/record_cache.hpp"
 #include "base/strings.hpp"
 
 namespace cqlist::auth::spf {
@@ -55,37 +57,44 @@ class Evaluator {
  public:
   Evaluator(dns::Resolver& resolver, const SpfOptions& options, const IpAddress& ip,
             MacroContext base, Trace& trace)
-      : resolver_(resolver), options_(options), ip_(ip), base_(std::move(base)), trace_(trace) {}
+      : resolver_(resolver),
+        options_(options),
+        ip_(ip),
+        ip_text_(ip.to_string()),
+        base_(std::move(base)),
+        trace_(trace) {
+    // A check through a big provider's includes takes up to a hundred steps (one per ip4:
+    // term); growing the vector from empty moved every step's strings several times over.
+    trace_.steps.reserve(64);
+  }
 
-  // `explain`: look up the exp= text on fail (not inside include:, whose fail only means
-  // "no match", RFC 7208 §5.2).
-  Verdict check(const std::string& domain, unsigned depth, bool explain_fail);
+  // `in_include`: for an include: mechanism, where the result only says match or no match
+  // (RFC 7208 §5.2). A fail then looks up no exp= text, and the reason of a match or of the
+  // default neutral is left empty: nobody reads it.
+  Verdict check(const std::string& domain, unsigned depth, bool in_include);
 
  private:
-  void step(TraceStep::Kind kind, unsigned depth, const std::string& domain, std::string text) {
-    TraceStep s;
+  TraceStep& step(TraceStep::Kind kind, unsigned depth, const std::string& domain,
+                  std::string text) {
+    TraceStep& s = trace_.steps.emplace_back();
     s.kind = kind;
     s.depth = depth;
     s.domain = domain;
     s.text = std::move(text);
     s.lookups = lookups_;
     s.voids = voids_;
-    trace_.steps.push_back(std::move(s));
+    return s;
   }
 
   dns::Answer query(const std::string& name, RecordType type, unsigned depth,
                     const std::string& domain) {
     dns::Answer answer = resolver_.query(name, type);
-    TraceStep s;
-    s.kind = TraceStep::Kind::query;
-    s.depth = depth;
-    s.domain = domain;
-    s.text = fmt::format("{} {}", name, dns::record_type_name(type));
+    std::string text = name;
+    text += ' ';
+    text += dns::record_type_name(type);
+    TraceStep& s = step(TraceStep::Kind::query, depth, domain, std::move(text));
     s.status = answer.status;
     s.records = answer.records.size();
-    s.lookups = lookups_;
-    s.voids = voids_;
-    trace_.steps.push_back(std::move(s));
     return answer;
   }
 
@@ -119,6 +128,16 @@ class Evaluator {
     context.domain = domain;
     context.validated_name = [this, domain, depth] { return validated_name(domain, depth); };
     return context;
+  }
+
+  // A domain-spec without '%' has no macros, so it reads nothing from a context; most have
+  // none, and building a context copies every field.
+  Result<std::string> expand_spec(std::string_view spec, const std::string& domain,
+                                  unsigned depth) {
+    if (spec.find('%') == std::string_view::npos) {
+      return expand_domain_spec(spec, base_);
+    }
+    return expand_domain_spec(spec, context_for(domain, depth));
   }
 
   // The names a PTR lookup gives for ip_ whose own addresses include ip_ (RFC 7208 §5.5).
@@ -163,7 +182,12 @@ class Evaluator {
   }
 
   bool address_matches(const dns::Answer& answer, const Mechanism& mechanism) const {
-    for (const IpAddress& address : answer.all<IpAddress>()) {
+    for (const dns::RecordData& record : answer.records) {
+      const auto* found = std::get_if<IpAddress>(&record);
+      if (found == nullptr) {
+        continue;
+      }
+      const IpAddress& address = *found;
       const unsigned prefix = address.is_v4() ? mechanism.cidr4 : mechanism.cidr6;
       if (address.is_v4() == ip_.is_v4() && ip_.in_network(address, prefix)) {
         return true;
@@ -178,6 +202,7 @@ class Evaluator {
   dns::Resolver& resolver_;
   const SpfOptions& options_;
   IpAddress ip_;
+  std::string ip_text_;  // for reasons
   MacroContext base_;
   Trace& trace_;
   unsigned lookups_ = 0;
@@ -200,7 +225,7 @@ Match Evaluator::evaluate(const Mechanism& mechanism, const std::string& domain,
   }
   std::string target = domain;
   if (!mechanism.domain_spec.empty()) {
-    auto expanded = expand_domain_spec(mechanism.domain_spec, context_for(domain, depth));
+    auto expanded = expand_spec(mechanism.domain_spec, domain, depth);
     if (!expanded) {
       return error(SpfResult::permerror, expanded.error().message());
     }
@@ -209,7 +234,7 @@ Match Evaluator::evaluate(const Mechanism& mechanism, const std::string& domain,
   const RecordType address_type = ip_.is_v4() ? RecordType::a : RecordType::aaaa;
   switch (mechanism.kind) {
     case MechanismKind::include: {
-      Verdict inner = check(target, depth + 1, false);
+      Verdict inner = check(target, depth + 1, true);
       switch (inner.result) {
         case SpfResult::pass:
           return Match{true, std::nullopt};
@@ -335,7 +360,7 @@ std::string Evaluator::explain(const Record& record, const std::string& domain, 
   return *text;
 }
 
-Verdict Evaluator::check(const std::string& domain, unsigned depth, bool explain_fail) {
+Verdict Evaluator::check(const std::string& domain, unsigned depth, bool in_include) {
   if (!is_valid_domain(domain)) {
     step(TraceStep::Kind::note, depth, domain,
          fmt::format("'{}' is not a valid domain name; nothing was queried", domain));
@@ -363,8 +388,12 @@ Verdict Evaluator::check(const std::string& domain, unsigned depth, bool explain
                    {}};
   }
   std::vector<std::string> spf_records;
-  for (const dns::TxtRecord& txt : answer.all<dns::TxtRecord>()) {
-    std::string text = txt.joined();
+  for (const dns::RecordData& record : answer.records) {
+    const auto* txt = std::get_if<dns::TxtRecord>(&record);
+    if (txt == nullptr) {
+      continue;
+    }
+    std::string text = txt->joined();
     if (is_spf_record(text)) {
       spf_records.push_back(std::move(text));
     }
@@ -383,14 +412,14 @@ Verdict Evaluator::check(const std::string& domain, unsigned depth, bool explain
                    {}};
   }
   step(TraceStep::Kind::record, depth, domain, spf_records.front());
-  auto parsed = parse_record(spf_records.front());
+  auto parsed = RecordCache::shared().parse(spf_records.front());
   if (!parsed) {
     return Verdict{
         SpfResult::permerror,
         fmt::format("the SPF record of {} is invalid: {}", domain, parsed.error().message()),
         {}};
   }
-  const Record& record = *parsed;
+  const Record& record = **parsed;
   stack_.push_back(name);
   for (const Mechanism& mechanism : record.mechanisms) {
     step(TraceStep::Kind::term, depth, domain, mechanism.text);
@@ -405,15 +434,16 @@ Verdict Evaluator::check(const std::string& domain, unsigned depth, bool explain
     }
     if (match.matched) {
       stack_.pop_back();
-      step(TraceStep::Kind::note, depth, domain, fmt::format("'{}' matched", mechanism.text));
+      step(TraceStep::Kind::note, depth, domain, "'" + mechanism.text + "' matched");
       trace_.deciding_term = mechanism.text;
       trace_.deciding_domain = domain;
-      Verdict verdict{qualifier_result(mechanism.qualifier),
-                      fmt::format("{} matched '{}' in the record of {}", ip_.to_string(),
-                                  mechanism.text, domain),
-                      {}};
-      if (verdict.result == SpfResult::fail && explain_fail) {
-        verdict.explanation = explain(record, domain, depth);
+      Verdict verdict{qualifier_result(mechanism.qualifier), {}, {}};
+      if (!in_include) {
+        verdict.reason =
+            fmt::format("{} matched '{}' in the record of {}", ip_text_, mechanism.text, domain);
+        if (verdict.result == SpfResult::fail) {
+          verdict.explanation = explain(record, domain, depth);
+        }
       }
       return verdict;
     }
@@ -427,12 +457,12 @@ Verdict Evaluator::check(const std::string& domain, unsigned depth, bool explain
       trace_.deciding_domain = domain;
       return *over;
     }
-    auto target = expand_domain_spec(*record.redirect, context_for(domain, depth));
+    auto target = expand_spec(*record.redirect, domain, depth);
     if (!target) {
       return Verdict{SpfResult::permerror, target.error().message(), {}};
     }
     stack_.push_back(name);
-    Verdict inner = check(*target, depth + 1, explain_fail);
+    Verdict inner = check(*target, depth + 1, in_include);
     stack_.pop_back();
     if (inner.result == SpfResult::none) {
       return Verdict{SpfResult::permerror,
@@ -442,8 +472,11 @@ Verdict Evaluator::check(const std::string& domain, unsigned depth, bool explain
     return inner;
   }
   step(TraceStep::Kind::note, depth, domain, "no term matched: the default result is neutral");
+  if (in_include) {
+    return Verdict{SpfResult::neutral, {}, {}};
+  }
   return Verdict{SpfResult::neutral,
-                 fmt::format("no term of the record of {} matched {}", domain, ip_.to_string()),
+                 fmt::format("no term of the record of {} matched {}", domain, ip_text_),
                  {}};
 }
 
@@ -521,7 +554,7 @@ SpfOutcome check_host(dns::Resolver& resolver, const IpAddress& ip, std::string_
       std::chrono::duration_cast<std::chrono::seconds>(options.now.time_since_epoch()).count();
   outcome.sender = context.sender;
   Evaluator evaluator(resolver, options, outcome.ip, context, outcome.trace);
-  Verdict verdict = evaluator.check(std::string(domain), 0, true);
+  Verdict verdict = evaluator.check(std::string(domain), 0, false);
   outcome.result = verdict.result;
   outcome.reason = std::move(verdict.reason);
   outcome.explanation = std::move(verdict.explanation);

@@ -1,5 +1,6 @@
 #include "auth/spf/macro.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <vector>
 
@@ -112,7 +113,9 @@ Result<std::string> expand_macros(std::string_view text, const MacroContext& con
   std::string out;
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (text[i] != '%') {
-      out += text[i];
+      const std::size_t literal_end = std::min(text.find('%', i), text.size());
+      out += text.substr(i, literal_end - i);
+      i = literal_end - 1;
       continue;
     }
     const char next = text[++i];
