@@ -9,7 +9,6 @@ pkg_check_modules(UNBOUND REQUIRED IMPORTED_TARGET libunbound)
 pkg_check_modules(PSL REQUIRED IMPORTED_TARGET libpsl)
 pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
 find_package(tomlplusplus REQUIRED)
-find_package(nlohmann_json REQUIRED)
 find_package(Threads REQUIRED)
 # Asio with C++20 coroutines and Beast: Debian's libboost1.81-dev (1.74's Asio cannot compile
 # the coroutines); header-only, so only the headers target is used.

@@ -5,7 +5,7 @@ set -euo pipefail
 
 build_packages=(
   cmake ninja-build ccache pkg-config g++ clang clang-format libclang-rt-14-dev
-  libexpected-dev libfmt-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
+  libexpected-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   libidn2-dev libssl-dev libsqlite3-dev sqlite3
   libboost1.81-dev  # Asio coroutines and Beast; replaces the 1.74 headers (libboost-dev)
   libpsl-dev publicsuffix  # DMARC RFC 7489 compatibility mode (Public Suffix List)
@@ -16,7 +16,8 @@ build_packages=(
   python3-dkim python3-dnspython opendkim-tools libmail-dkim-perl libnet-dns-perl
   iproute2  # DKIM interop tests (opendkim runs in a private network namespace)
   postfix swaks  # end-to-end: a private Postfix instance in front of and behind cqlist
-  python3-spf python3-authheaders python3-authres python3-aiosmtpd  # the receiving sink's independent checks
+  python3-spf python3-aiosmtpd  # the receiving sink (pyspf; dkimpy is above)
+  python3-authres  # dkimpy needs it for ARC (arc_sign, arc_verify)
   spfquery mlmmj  # benchmarks: libspf2 and mlmmj as references
   opendkim ldnsutils  # opendkim -t signs rsa-sha256 for interop; ldns signs the DNSSEC test zones
 )

@@ -5,24 +5,13 @@
 
 #include <fmt/format.h>
 
+#include "base/strings.hpp"
+
 namespace cqlist {
 namespace {
 
 constexpr bool is_digit(char c) {
   return c >= '0' && c <= '9';
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
 }
 
 // Four decimal octets, each 0-255 without leading zeros (inet_pton, RFC 7208 qnum).
@@ -74,8 +63,8 @@ std::optional<std::array<std::uint8_t, 16>> parse_v6(std::string_view text) {
     std::vector<std::uint16_t>& groups = compressed ? tail : head;
     std::size_t start = pos;
     unsigned value = 0;
-    while (pos < text.size() && hex_value(text[pos]) >= 0 && pos - start < 5) {
-      value = value * 16 + static_cast<unsigned>(hex_value(text[pos]));
+    while (pos < text.size() && hex_digit_value(text[pos]) >= 0 && pos - start < 5) {
+      value = value * 16 + static_cast<unsigned>(hex_digit_value(text[pos]));
       ++pos;
     }
     std::size_t digits = pos - start;

@@ -10,6 +10,14 @@ std::string to_ascii_lower(std::string_view text) {
   return out;
 }
 
+std::string to_ascii_upper(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    c = ascii_upper(c);
+  }
+  return out;
+}
+
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) {
     return false;

@@ -15,6 +15,7 @@ constexpr char ascii_upper(char c) {
 }
 
 std::string to_ascii_lower(std::string_view text);
+std::string to_ascii_upper(std::string_view text);
 
 // The value of a hexadecimal digit in either case; -1 for any other character.
 constexpr int hex_digit_value(char c) {

@@ -13,7 +13,6 @@
 #include <vector>
 
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include "auth/authres/authres.hpp"
 #include "auth/authres/receiver.hpp"
@@ -22,6 +21,7 @@
 #include "cli/commands.hpp"
 #include "cli/json_text.hpp"
 #include "cli/resolver_option.hpp"
+#include "cli/runtime.hpp"
 #include "mail/message.hpp"
 
 namespace cqlist::cli {
@@ -119,14 +119,6 @@ void print_json(const Summary& summary, const std::vector<Explained>& items,
   fmt::print("{}]}}\n", out);
 }
 
-std::string host_name() {
-  char name[256] = {};
-  if (::gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') {
-    return "localhost";
-  }
-  return name;
-}
-
 int run_check(const CheckArgs& args) {
   authres::Envelope envelope;
   if (!args.ip.empty()) {
@@ -150,7 +142,7 @@ int run_check(const CheckArgs& args) {
   }
   const mail::Message message = mail::Message::parse(std::move(*bytes));
   authres::ReceiverOptions options;
-  options.receiver = args.authserv_id.empty() ? host_name() : args.authserv_id;
+  options.receiver = args.authserv_id.empty() ? system_hostname() : args.authserv_id;
   if (args.at > 0) {
     options.now = std::chrono::system_clock::time_point(std::chrono::seconds(args.at));
   }

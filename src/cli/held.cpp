@@ -30,20 +30,6 @@ struct HeldArgs {
   std::string reason;
 };
 
-std::string_view state_name(store::HeldState state) {
-  switch (state) {
-    case store::HeldState::waiting:
-      return "waiting";
-    case store::HeldState::approved:
-      return "approved";
-    case store::HeldState::rejected:
-      return "rejected";
-    case store::HeldState::discarded:
-      return "discarded";
-  }
-  return "?";
-}
-
 // The row, with a hint when there is none.
 Result<store::HeldRow> find_held(store::Store& store, store::Id id) {
   auto held = store.held_by_id(id);
@@ -71,7 +57,8 @@ int run_list(const HeldArgs& args) {
   }
   for (const store::HeldRow& row : *held) {
     fmt::print("{}  {}  {}\n    from:    {}\n    subject: {}\n    reason:  {}\n", row.id,
-               format_utc(row.held_at), state_name(row.state), row.sender, row.subject, row.reason);
+               format_utc(row.held_at), store::held_state_name(row.state), row.sender, row.subject,
+               row.reason);
   }
   if (held->empty()) {
     fmt::print("{}: no {}held posts\n", list->address(), args.all ? "" : "waiting ");
@@ -94,7 +81,7 @@ int run_show(const HeldArgs& args) {
       fmt::print(stderr,
                  "cqlist held show: held post {} was {}; its message is no longer "
                  "kept\n",
-                 held->id, state_name(held->state));
+                 held->id, store::held_state_name(held->state));
       return kExitNoInput;
     }
     return report_error("held show", entry.error());
@@ -122,7 +109,7 @@ int run_decide(HeldArgs& args, store::HeldState decision) {
   }
   if (held->state != store::HeldState::waiting) {
     fmt::print(stderr, "cqlist {}: held post {} was {} already; nothing was changed\n", command,
-               held->id, state_name(held->state));
+               held->id, store::held_state_name(held->state));
     return kExitUsage;
   }
   list::CommandDeps deps{*runtime->store, *runtime->outbox, *runtime->spool, *runtime->tokens,
@@ -139,9 +126,7 @@ int run_decide(HeldArgs& args, store::HeldState decision) {
       return report_error(command, made.error());
     }
     resolver = std::move(*made);
-    service.emplace(list::ServiceDeps{*runtime->store, *resolver, *runtime->spool, *runtime->outbox,
-                                      *runtime->archive, *runtime->keys, *runtime->tokens,
-                                      config->hostname});
+    service.emplace(runtime->service_deps(*resolver));
     deps.distribute = [&service](const std::string& spool_id) {
       return service->process_spooled(spool_id);
     };

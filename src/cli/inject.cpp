@@ -63,9 +63,7 @@ int run_inject(InjectArgs& args) {
     }
     envelope.client_ip = *ip;
   }
-  list::ListService service({*runtime->store, **resolver, *runtime->spool, *runtime->outbox,
-                             *runtime->archive, *runtime->keys, *runtime->tokens,
-                             config->hostname});
+  list::ListService service(runtime->service_deps(**resolver));
   mail::SmtpReply reply = service.receive(envelope, *message);
   std::string text = reply.format();
   std::fputs(text.c_str(), reply.success() ? stdout : stderr);

@@ -17,15 +17,13 @@
 #include "cli/json_text.hpp"
 #include "cli/runtime.hpp"
 #include "cli/store_command.hpp"
+#include "list/service.hpp"
 #include "list/settings.hpp"
 
 namespace cqlist::cli {
 namespace {
 
 // The addresses the LMTP listener gives a list besides NAME@ (list/service.cpp routes them).
-constexpr std::string_view kRouteSuffixes[] = {"-request", "-owner", "-bounces", "-confirm",
-                                               "-unsubscribe"};
-
 struct ListArgs {
   ConfigArgs config;
   std::string list;
@@ -80,7 +78,8 @@ bool is_setting_name(std::string_view name) {
 }
 
 bool is_route_of(std::string_view address_name, std::string_view list_name) {
-  for (std::string_view suffix : kRouteSuffixes) {
+  for (const auto& route : list::route_suffixes()) {
+    std::string_view suffix = route.text;
     if (address_name.size() == list_name.size() + suffix.size() &&
         address_name.starts_with(list_name) && address_name.ends_with(suffix)) {
       return true;

@@ -17,13 +17,20 @@
 #include "cli/commands.hpp"
 #include "cli/runtime.hpp"
 #include "cli/store_command.hpp"
+#include "list/service.hpp"
 
 namespace cqlist::cli {
 namespace {
 
 // The addresses list/service.cpp routes for a list, besides NAME@ itself.
-constexpr std::string_view kListAddressSuffixes[] = {"",         "-request", "-owner",
-                                                     "-bounces", "-confirm", "-unsubscribe"};
+// The posting address and every other address of a list.
+std::vector<std::string> list_addresses(const ListAddress& list) {
+  std::vector<std::string> out{list.address()};
+  for (const auto& route : list::route_suffixes()) {
+    out.push_back(fmt::format("{}{}@{}", list.name, route.text, list.domain));
+  }
+  return out;
+}
 
 struct PostfixArgs {
   ConfigArgs config;
@@ -188,9 +195,8 @@ std::string transport_and_recipients(const ListAddress& list, const Endpoints& a
   std::string out = "# ---- /etc/postfix/transport: add ";
   if (shared_domain) {
     out += "these lines (the list's addresses only).\n";
-    for (std::string_view suffix : kListAddressSuffixes) {
-      out += fmt::format("{:<40} {}\n", fmt::format("{}{}@{}", list.name, suffix, list.domain),
-                         nexthop);
+    for (const auto& address : list_addresses(list)) {
+      out += fmt::format("{:<40} {}\n", address, nexthop);
     }
   } else {
     out += fmt::format("this line (the whole domain goes to cqlist).\n{:<40} {}\n", list.domain,
@@ -199,14 +205,13 @@ std::string transport_and_recipients(const ListAddress& list, const Endpoints& a
         "# If {} also has ordinary mailboxes, route only the list's addresses instead\n"
         "# (and see `cqlist postfix-config {} --shared-domain`):\n",
         list.domain, list.address());
-    for (std::string_view suffix : kListAddressSuffixes) {
-      out += fmt::format("#{:<39} {}\n", fmt::format("{}{}@{}", list.name, suffix, list.domain),
-                         nexthop);
+    for (const auto& address : list_addresses(list)) {
+      out += fmt::format("#{:<39} {}\n", address, nexthop);
     }
   }
   out += "\n# ---- /etc/postfix/cqlist_recipients: add these lines (every list has its own).\n";
-  for (std::string_view suffix : kListAddressSuffixes) {
-    out += fmt::format("{:<40} OK\n", fmt::format("{}{}@{}", list.name, suffix, list.domain));
+  for (const auto& address : list_addresses(list)) {
+    out += fmt::format("{:<40} OK\n", address);
   }
   out += "\n";
   return out;

@@ -17,14 +17,6 @@
 namespace cqlist::cli {
 namespace {
 
-std::string system_hostname() {
-  char name[256] = {};
-  if (::gethostname(name, sizeof(name) - 1) != 0 || name[0] == '\0') {
-    return "localhost";
-  }
-  return name;
-}
-
 Result<std::pair<std::string, std::uint16_t>> split_listen(std::string_view text,
                                                            std::string_view key) {
   auto colon = text.rfind(':');
@@ -212,6 +204,14 @@ Result<Runtime> open_runtime(const ServerConfig& config) {
   runtime.tokens = std::make_unique<list::TokenSigner>(*secret);
   runtime.keys = std::make_unique<list::KeyRing>(config.hostname);
   return runtime;
+}
+
+std::string system_hostname() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof(name) - 1) != 0 || name[0] == '\0') {
+    return "localhost";
+  }
+  return name;
 }
 
 int report_error(std::string_view command, const Error& error) {

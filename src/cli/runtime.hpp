@@ -27,6 +27,7 @@
 #include "base/result.hpp"
 #include "dns/resolver.hpp"
 #include "list/archive.hpp"
+#include "list/service.hpp"
 #include "list/signing.hpp"
 #include "list/spool.hpp"
 #include "list/token.hpp"
@@ -72,9 +73,17 @@ struct Runtime {
   std::unique_ptr<list::Archive> archive;
   std::unique_ptr<list::TokenSigner> tokens;
   std::unique_ptr<list::KeyRing> keys;
+
+  // What list::ListService needs, the same for the daemon, `inject` and `held approve`.
+  list::ServiceDeps service_deps(dns::Resolver& resolver) const {
+    return {*store, resolver, *spool, *outbox, *archive, *keys, *tokens, config.hostname};
+  }
 };
 
 Result<Runtime> open_runtime(const ServerConfig& config);
+
+// This machine's name ("localhost" when it has none): HELO name and authserv-id by default.
+std::string system_hostname();
 
 // Prints "cqlist CMD: ERROR" and returns the sysexits code that fits the error.
 int report_error(std::string_view command, const Error& error);

@@ -115,19 +115,9 @@ int run_serve(const ServeArgs& args) {
     return report_error("serve", resolver.error());
   }
 
-  list::ListService service({*runtime->store, **resolver, *runtime->spool, *runtime->outbox,
-                             *runtime->archive, *runtime->keys, *runtime->tokens,
-                             config->hostname});
-  server::SmtpRelayConfig relay;
-  relay.host = config->relay_host;
-  relay.port = config->relay_port;
-  relay.helo_name = config->hostname;
-  relay.starttls = config->relay_starttls;
-  relay.max_connections = config->relay_max_connections;
-  SmtpTransport transport(relay);
-  list::DeliveryJournal journal(config->data_dir / "delivered.journal");
-  list::Deliverer deliverer({*runtime->store, *runtime->archive, *runtime->outbox, transport,
-                             *runtime->keys, *runtime->tokens, &journal});
+  list::ListService service(runtime->service_deps(**resolver));
+  RelayDelivery delivery(*runtime);
+  list::Deliverer& deliverer = delivery.deliverer();
 
   if (auto recovered = service.recover(); !recovered) {
     log::error("serve.recover_failed", {{"error", recovered.error().describe()}});
@@ -160,10 +150,11 @@ int run_serve(const ServeArgs& args) {
     workers.stop();
     return report_error("serve", http.error());
   }
-  log::info("serve.started", {{"lmtp", fmt::format("{}:{}", config->lmtp_address, (*lmtp)->port())},
-                              {"http", fmt::format("{}:{}", config->http_address, (*http)->port())},
-                              {"relay", fmt::format("{}:{}", relay.host, relay.port)},
-                              {"data_dir", config->data_dir.string()}});
+  log::info("serve.started",
+            {{"lmtp", fmt::format("{}:{}", config->lmtp_address, (*lmtp)->port())},
+             {"http", fmt::format("{}:{}", config->http_address, (*http)->port())},
+             {"relay", fmt::format("{}:{}", config->relay_host, config->relay_port)},
+             {"data_dir", config->data_dir.string()}});
 
   boost::asio::signal_set stop_signals(io, SIGTERM, SIGINT);
   stop_signals.async_wait([&](const boost::system::error_code& error, int signal) {
@@ -197,7 +188,7 @@ int run_serve(const ServeArgs& args) {
   io.run();
   pool.join();
   workers.stop();
-  transport.close();
+  delivery.close();
   log::info("serve.stopped", {});
   return kExitOk;
 }
@@ -215,16 +206,8 @@ int run_deliver(const DeliverArgs& args) {
   if (!runtime) {
     return report_error("deliver", runtime.error());
   }
-  server::SmtpRelayConfig relay;
-  relay.host = config->relay_host;
-  relay.port = config->relay_port;
-  relay.helo_name = config->hostname;
-  relay.starttls = config->relay_starttls;
-  relay.max_connections = config->relay_max_connections;
-  SmtpTransport transport(relay);
-  list::DeliveryJournal journal(config->data_dir / "delivered.journal");
-  list::Deliverer deliverer({*runtime->store, *runtime->archive, *runtime->outbox, transport,
-                             *runtime->keys, *runtime->tokens, &journal});
+  RelayDelivery delivery(*runtime);
+  list::Deliverer& deliverer = delivery.deliverer();
   // As many threads as the daemon's workers: claims keep them off each other's jobs.
   std::mutex results_mutex;
   std::size_t handled = 0;
@@ -245,7 +228,7 @@ int run_deliver(const DeliverArgs& args) {
   for (auto& thread : threads) {
     thread.join();
   }
-  transport.close();
+  delivery.close();
   if (first_error) {
     return report_error("deliver", *first_error);
   }

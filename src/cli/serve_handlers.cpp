@@ -57,7 +57,9 @@ server::HttpResponse HttpAdapter::handle(const server::HttpRequest& request) {
   if (request.path == "/metrics" && request.method == "GET") {
     return metrics_page();
   }
-  if (request.path == "/unsubscribe") {
+  // Behind the operator's proxy the link may carry the list's web path (web_url), e.g.
+  // /ham/unsubscribe: the query names the list, so any path ending in /unsubscribe will do.
+  if (request.path == "/unsubscribe" || request.path.ends_with("/unsubscribe")) {
     return unsubscribe(request);
   }
   return text_response(404, "not found\n");

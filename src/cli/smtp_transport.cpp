@@ -38,4 +38,24 @@ bool SmtpTransport::offers_xverp() {
   return *xverp_;
 }
 
+namespace {
+
+server::SmtpRelayConfig relay_config(const ServerConfig& config) {
+  server::SmtpRelayConfig relay;
+  relay.host = config.relay_host;
+  relay.port = config.relay_port;
+  relay.helo_name = config.hostname;
+  relay.starttls = config.relay_starttls;
+  relay.max_connections = config.relay_max_connections;
+  return relay;
+}
+
+}  // namespace
+
+RelayDelivery::RelayDelivery(Runtime& runtime)
+    : transport_(relay_config(runtime.config)),
+      journal_(runtime.config.data_dir / "delivered.journal"),
+      deliverer_({*runtime.store, *runtime.archive, *runtime.outbox, transport_, *runtime.keys,
+                  *runtime.tokens, &journal_}) {}
+
 }  // namespace cqlist::cli

@@ -8,7 +8,9 @@
 #include <mutex>
 #include <optional>
 
+#include "cli/runtime.hpp"
 #include "list/delivery.hpp"
+#include "list/delivery_journal.hpp"
 #include "server/smtp_client.hpp"
 
 namespace cqlist::cli {
@@ -27,6 +29,22 @@ class SmtpTransport : public list::MailTransport {
   server::SmtpClientPool pool_;
   std::mutex mutex_;
   std::optional<bool> xverp_;
+};
+
+// The delivery side of a data directory: the relay from [relay], the journal, the Deliverer.
+// `serve` and `deliver` both send through this, so they cannot drift apart.
+class RelayDelivery {
+ public:
+  explicit RelayDelivery(Runtime& runtime);
+
+  list::Deliverer& deliverer() { return deliverer_; }
+
+  void close() { transport_.close(); }
+
+ private:
+  SmtpTransport transport_;
+  list::DeliveryJournal journal_;
+  list::Deliverer deliverer_;
 };
 
 }  // namespace cqlist::cli

@@ -61,11 +61,12 @@ class UnboundResolverTest : public ::testing::Test {
 
   static std::unique_ptr<UnboundResolver> resolver(
       std::chrono::milliseconds timeout = std::chrono::milliseconds(3000),
-      std::string trust_anchor_file = "") {
+      std::string trust_anchor_file = "", std::size_t cache_entries = 10000) {
     UnboundOptions options;
     options.forwarders.push_back(server_->forwarder());
     options.timeout = timeout;
     options.trust_anchor_file = std::move(trust_anchor_file);
+    options.cache_entries = cache_entries;
     auto created = UnboundResolver::create(options);
     EXPECT_TRUE(created) << created.error().describe();
     return created ? std::move(*created) : nullptr;
@@ -178,7 +179,8 @@ TEST_F(UnboundResolverTest, TimeoutCancelsTheQuery) {
 }
 
 TEST_F(UnboundResolverTest, ConcurrentQueriesFromManyThreads) {
-  auto dns = resolver();
+  // Without the answer cache, so every query goes through libunbound's threads.
+  auto dns = resolver(std::chrono::milliseconds(3000), "", 0);
   std::vector<std::thread> threads;
   std::vector<int> answered(4, 0);
   for (std::size_t t = 0; t < 4; ++t) {
@@ -198,8 +200,9 @@ TEST_F(UnboundResolverTest, ConcurrentQueriesFromManyThreads) {
 }
 
 TEST_F(UnboundResolverTest, TimeoutsAndAnswersInterleaved) {
-  // Cancellation races with delivery; run both paths side by side (meant for ASan builds).
-  auto dns = resolver(std::chrono::milliseconds(40));
+  // Cancellation races with delivery; run both paths side by side (meant for ASan builds),
+  // without the answer cache so the answers come through libunbound every time.
+  auto dns = resolver(std::chrono::milliseconds(40), "", 0);
   std::vector<std::thread> threads;
   std::vector<int> timeouts(4, 0);
   for (std::size_t t = 0; t < 4; ++t) {

@@ -19,9 +19,10 @@ namespace {
 
 using Clock = std::chrono::system_clock;
 
-// Postfix is local: when it is down, retry soon, then back off to hourly; give up after three
-// days like a mail queue would, and say so in the log.
-constexpr auto kGiveUpAfter = std::chrono::hours(72);
+// Postfix is local: when it is down, retry soon, then back off to hourly. The job keeps no
+// creation time (not_before moves with each retry), so the three days a mail queue would keep
+// trying are counted in attempts: about 2 hours of fast retries, then one an hour.
+constexpr int kMaxAttempts = 78;
 
 Clock::time_point retry_time(Clock::time_point now, int attempts) {
   auto delay = std::chrono::seconds(30) * (1 << std::min(attempts, 7));
@@ -175,7 +176,7 @@ Result<void> Deliverer::deliver(const store::DeliveryJob& job, Clock::time_point
     if (!outcome || outcome->reply.transient() ||
         (!outcome->accepted && !outcome->reply.permanent())) {
       std::string error = outcome ? outcome->reply.text() : outcome.error().describe();
-      if (now - job.not_before > kGiveUpAfter && job.attempts > 0) {
+      if (job.attempts + 1 >= kMaxAttempts) {
         log::error(
             "delivery.failed",
             {{"list", list.address()}, {"article", std::to_string(job.article)}, {"error", error}});

@@ -22,6 +22,7 @@
 #include "mail/address.hpp"
 #include "mail/charset.hpp"
 #include "mail/encoded_word.hpp"
+#include "mail/transfer_encoding.hpp"
 
 namespace cqlist::list {
 namespace {
@@ -204,24 +205,6 @@ Result<std::string> rewrite_from(mail::Message& message, const PostContext& cont
   return std::string("author in Reply-To");
 }
 
-// RFC 2046 §5.2.1: message/rfc822 takes 7bit, 8bit or binary only.
-std::string_view rfc822_transfer_encoding(std::string_view bytes) {
-  bool eight_bit = false;
-  std::size_t line_length = 0;
-  for (std::size_t i = 0; i < bytes.size(); ++i) {
-    char c = bytes[i];
-    if (c == '\0' || (c == '\r' && (i + 1 >= bytes.size() || bytes[i + 1] != '\n'))) {
-      return "binary";
-    }
-    line_length = c == '\n' ? 0 : line_length + 1;
-    if (line_length > 998) {
-      return "binary";
-    }
-    eight_bit = eight_bit || static_cast<unsigned char>(c) >= 0x80;
-  }
-  return eight_bit ? "8bit" : "7bit";
-}
-
 bool is_content_field(std::string_view name) {
   return istarts_with(name, "Content-") || iequals(name, "MIME-Version");
 }
@@ -266,7 +249,8 @@ Wrapped wrap(const mail::Message& post, std::int64_t article) {
   bytes += "--" + boundary + eol;
   bytes += "Content-Type: message/rfc822" + eol;
   bytes += "Content-Disposition: inline" + eol;
-  bytes += fmt::format("Content-Transfer-Encoding: {}{}", rfc822_transfer_encoding(inner), eol);
+  bytes +=
+      fmt::format("Content-Transfer-Encoding: {}{}", mail::rfc822_transfer_encoding(inner), eol);
   bytes += eol;
   bytes += inner;
   // RFC 2046 §5.1.1: the line break before the delimiter belongs to the delimiter, so the

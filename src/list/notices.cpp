@@ -100,15 +100,6 @@ std::string text_part(std::string_view text) {
          body;
 }
 
-bool has_eight_bit(std::string_view bytes) {
-  for (char c : bytes) {
-    if (static_cast<unsigned char>(c) >= 0x80) {
-      return true;
-    }
-  }
-  return false;
-}
-
 // A message/rfc822 part (RFC 2046 §5.2.1: only 7bit, 8bit or binary, never base64). Inside
 // multipart/digest that type is the default, but naming it costs nothing and old readers
 // look for it.
@@ -118,7 +109,7 @@ std::string message_part(std::string_view message) {
     bytes += "\r\n";
   }
   return fmt::format("Content-Type: message/rfc822\r\nContent-Transfer-Encoding: {}\r\n\r\n{}",
-                     has_eight_bit(bytes) ? "8bit" : "7bit", bytes);
+                     mail::rfc822_transfer_encoding(bytes), bytes);
 }
 
 std::string address_list(const std::vector<std::string>& addresses) {

@@ -30,6 +30,7 @@
 
 #include <fmt/format.h>
 
+#include "auth/arc/validate.hpp"
 #include "base/log.hpp"
 #include "list/message_id.hpp"
 #include "mail/address.hpp"
@@ -159,6 +160,9 @@ Result<mail::Message> run_transforms(mail::Message message, PostContext& context
   }
   // Read before the transforms: wrapping the post (from_rewrite=wrap) gives it a new header.
   const std::string message_id = message_id_of(message);
+  if (context.settings.arc && services.sealer != nullptr) {
+    context.incoming_arc = auth::arc::validate(message, services.resolver, context.now);
+  }
   for (const NamedTransform& transform : kTransforms) {
     if (auto done = transform.run(message, context, services); !done) {
       return fail(std::move(done.error())

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/arc/seal.hpp"
 #include "base/ip_address.hpp"
 #include "base/result.hpp"
 #include "list/settings.hpp"
@@ -26,10 +27,6 @@
 
 namespace cqlist::dns {
 class Resolver;
-}
-
-namespace cqlist::auth::arc {
-class Sealer;
 }
 
 namespace cqlist::list {
@@ -84,6 +81,9 @@ struct PostContext {
   std::optional<store::MemberRow> poster;  // the author when a member of this list
 
   Authenticity authenticity;
+  // The ARC chain the post arrived with, validated before any transform changed it (the list's
+  // own edits break the newest ARC-Message-Signature). Set by run_transforms for seal_arc.
+  std::optional<auth::arc::ArcOutcome> incoming_arc;
   std::int64_t article = 0;  // given before the transform stages run
 
   // What each stage did that the log should show ("from_rewritten: p=reject at yahoo.com").

@@ -308,6 +308,25 @@ TEST_F(Pipeline, ArcSetCarriesTheResultsAndValidates) {
   EXPECT_TRUE(context_.notes.back() == "arc_sealed: i=1 cv=none") << context_.notes.back();
 }
 
+TEST_F(Pipeline, AnIncomingChainIsJudgedAsItArrivedNotAfterTheListsEdits) {
+  // A forwarder in front of the list sealed the post (i=1); the list's subject tag and
+  // headers then break that hop's ARC-Message-Signature, which must not make cqlist call the
+  // chain failed: RFC 8617 judges the chain as received.
+  mail::Message message = strict_signed_post("Alice <alice@strict.example>");
+  auto hop = sealer_->seal(message, "spf=pass smtp.mailfrom=strict.example", resolver_, kNow);
+  ASSERT_TRUE(hop) << hop.error().describe();
+  ASSERT_TRUE(hop->set) << hop->skipped_reason;
+  hop->set->add_to(message);
+  ASSERT_TRUE(checks(message, "alice@strict.example", kForeignIp).accepted());
+  auto distributed = transforms(message);
+  ASSERT_TRUE(distributed) << distributed.error().describe();
+  EXPECT_EQ(context_.notes.back(), "arc_sealed: i=2 cv=pass");
+  const auth::arc::ArcOutcome chain =
+      auth::arc::validate(mail::Message::parse(distributed->serialize()), resolver_, kNow);
+  EXPECT_EQ(chain.result, auth::arc::ChainStatus::pass) << chain.reason;
+  EXPECT_EQ(chain.sets.size(), 2u);
+}
+
 TEST_F(Pipeline, NoArcSetWhenTheListTurnsItOff) {
   settings_.arc = false;
   const mail::Message message = post("mia@relaxed.example");

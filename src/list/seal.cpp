@@ -22,8 +22,11 @@ Result<void> seal_arc(mail::Message& message, PostContext& context, PipelineServ
     context.notes.emplace_back("arc_skipped: no ARC signing key is configured");
     return {};
   }
+  if (!context.incoming_arc) {
+    return fail(Errc::internal, "the incoming ARC chain was not validated before the transforms");
+  }
   CQLIST_TRY(auto outcome, services.sealer->seal(message, context.authenticity.results,
-                                                 services.resolver, context.now));
+                                                 *context.incoming_arc, context.now));
   if (!outcome.set) {
     context.notes.push_back("arc_skipped: " + outcome.skipped_reason);
     return {};

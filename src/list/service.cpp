@@ -17,12 +17,7 @@
 namespace cqlist::list {
 namespace {
 
-struct Suffix {
-  std::string_view text;
-  Route route;
-};
-
-constexpr Suffix kSuffixes[] = {
+constexpr RouteSuffix kSuffixes[] = {
     {"-request", Route::request},         {"-owner", Route::owner},
     {"-bounces", Route::bounces},         {"-confirm", Route::confirm},
     {"-unsubscribe", Route::unsubscribe},
@@ -127,6 +122,10 @@ Result<std::vector<store::DeliveryJob>> plan_jobs(store::Store& store, const sto
 }
 
 }  // namespace
+
+std::span<const RouteSuffix> route_suffixes() {
+  return kSuffixes;
+}
 
 std::string to_crlf(std::string_view message) {
   std::string out;
@@ -242,10 +241,8 @@ mail::SmtpReply ListService::receive_post(const RoutedAddress& routed,
   context.helo = envelope.helo;
   context.size = message.size();
 
-  auto signing = deps_.keys.for_list(routed.list, context.settings);
-  PipelineServices services{deps_.store, deps_.resolver,
-                            signing && (*signing)->arc ? &*(*signing)->arc : nullptr,
-                            deps_.authserv_id};
+  // The checks sign nothing: keys are loaded when the post is processed.
+  PipelineServices services{deps_.store, deps_.resolver, nullptr, deps_.authserv_id};
   mail::Message parsed = mail::Message::parse(message);
   Verdict verdict = run_checks(parsed, context, services);
   std::string list_address = routed.list.address();

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -30,6 +31,15 @@ class Resolver;
 namespace cqlist::list {
 
 enum class Route { post, request, owner, bounces, confirm, unsubscribe };
+
+struct RouteSuffix {
+  std::string_view text;  // "-request"
+  Route route;
+};
+
+// The local-part suffixes of a list's other addresses (NAME-request, NAME-owner, ...): what
+// routing, Postfix's recipient table and the list-name clash check all go by.
+std::span<const RouteSuffix> route_suffixes();
 
 struct RoutedAddress {
   store::ListRow list;

@@ -238,6 +238,25 @@ TEST_F(ServiceTest, RelayDownDefersTheJobsAndNothingIsLost) {
   EXPECT_EQ(transport_.sent.size(), 3u);
 }
 
+TEST_F(ServiceTest, ARelayDownForThreeDaysFailsTheJobs) {
+  auto svc = service();
+  ASSERT_EQ(svc.receive(envelope("alice@none.example"),
+                        post("Alice <alice@none.example>", "never", "m8@none.example"))
+                .code,
+            250);
+  transport_.down = true;
+  auto d = deliverer();
+  auto now = Clock::now();
+  auto deadline = now + std::chrono::hours(80);
+  while (!store_->pending_jobs(list_.id)->empty() && now < deadline) {
+    ASSERT_TRUE(d.run_due(now));
+    now += std::chrono::hours(1);
+  }
+  EXPECT_TRUE(store_->pending_jobs(list_.id)->empty()) << "still retrying after 80 hours";
+  EXPECT_GT(now - Clock::now(), std::chrono::hours(70)) << "gave up long before three days";
+  EXPECT_TRUE(transport_.sent.empty());
+}
+
 TEST_F(ServiceTest, JournaledTransactionsAreNotSentAgainAfterACrash) {
   transport_.xverp = false;
   auto svc = service();

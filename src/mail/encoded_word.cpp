@@ -30,17 +30,6 @@ bool is_base64_text(std::string_view text) {
   });
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  char lower = ascii_lower(c);
-  if (lower >= 'a' && lower <= 'f') {
-    return lower - 'a' + 10;
-  }
-  return -1;
-}
-
 // RFC 2047 §4.2, accepting lowercase hex digits; a stray "=" stays literal.
 std::string decode_q(std::string_view text) {
   std::string bytes;
@@ -48,9 +37,10 @@ std::string decode_q(std::string_view text) {
     char c = text[i];
     if (c == '_') {
       bytes.push_back(' ');
-    } else if (c == '=' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 &&
-               hex_value(text[i + 2]) >= 0) {
-      bytes.push_back(static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2])));
+    } else if (c == '=' && i + 2 < text.size() && hex_digit_value(text[i + 1]) >= 0 &&
+               hex_digit_value(text[i + 2]) >= 0) {
+      bytes.push_back(
+          static_cast<char>(hex_digit_value(text[i + 1]) * 16 + hex_digit_value(text[i + 2])));
       i += 2;
     } else {
       bytes.push_back(c);

@@ -256,4 +256,24 @@ std::string encode_transfer_encoding(std::string_view data, TransferEncoding enc
   return std::string(data);
 }
 
+std::string_view rfc822_transfer_encoding(std::string_view message) {
+  bool eight_bit = false;
+  std::size_t line_length = 0;
+  for (std::size_t i = 0; i < message.size(); ++i) {
+    char c = message[i];
+    if (c == '\0' || (c == '\r' && (i + 1 >= message.size() || message[i + 1] != '\n'))) {
+      return "binary";
+    }
+    if (c == '\r') {
+      continue;  // the CR of a CRLF: line lengths count the octets before it (RFC 5322 §2.1.1)
+    }
+    line_length = c == '\n' ? 0 : line_length + 1;
+    if (line_length > 998) {
+      return "binary";
+    }
+    eight_bit = eight_bit || static_cast<unsigned char>(c) >= 0x80;
+  }
+  return eight_bit ? "8bit" : "7bit";
+}
+
 }  // namespace cqlist::mail

@@ -43,4 +43,9 @@ std::string encode_quoted_printable(std::string_view text, std::string_view line
 std::string encode_transfer_encoding(std::string_view data, TransferEncoding encoding,
                                      std::string_view line_ending = "\r\n");
 
+// The Content-Transfer-Encoding a message/rfc822 part holding `message` must declare
+// (RFC 2046 §5.2.1 allows only 7bit, 8bit or binary): "binary" for a NUL, a bare CR or a line
+// over 998 octets, else "8bit" or "7bit".
+std::string_view rfc822_transfer_encoding(std::string_view message);
+
 }  // namespace cqlist::mail

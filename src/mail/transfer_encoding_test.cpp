@@ -111,3 +111,18 @@ TEST(TransferEncodingDispatch, IdentityForOtherEncodings) {
 
 }  // namespace
 }  // namespace cqlist::mail
+
+namespace cqlist::mail {
+namespace {
+
+TEST(Rfc822TransferEncoding, NamesTheNarrowestAllowedEncoding) {
+  EXPECT_EQ(rfc822_transfer_encoding("Subject: x\r\n\r\nascii\r\n"), "7bit");
+  EXPECT_EQ(rfc822_transfer_encoding("Subject: x\r\n\r\n\xE3\x81\x82\r\n"), "8bit");
+  EXPECT_EQ(rfc822_transfer_encoding(std::string("a\0b\r\n", 5)), "binary");
+  EXPECT_EQ(rfc822_transfer_encoding("a\rb\r\n"), "binary");
+  EXPECT_EQ(rfc822_transfer_encoding(std::string(998, 'x') + "\r\n"), "7bit");
+  EXPECT_EQ(rfc822_transfer_encoding(std::string(999, 'x') + "\r\n"), "binary");
+}
+
+}  // namespace
+}  // namespace cqlist::mail

@@ -12,12 +12,8 @@ namespace cqlist::server {
 
 namespace {
 
-bool is_space(char c) {
-  return c == ' ' || c == '\t';
-}
-
 std::string_view skip_spaces(std::string_view text) {
-  while (!text.empty() && is_space(text.front())) {
+  while (!text.empty() && is_wsp(text.front())) {
     text.remove_prefix(1);
   }
   return text;
@@ -26,7 +22,7 @@ std::string_view skip_spaces(std::string_view text) {
 std::string_view next_word(std::string_view& text) {
   text = skip_spaces(text);
   std::size_t end = 0;
-  while (end < text.size() && !is_space(text[end])) {
+  while (end < text.size() && !is_wsp(text[end])) {
     ++end;
   }
   std::string_view word = text.substr(0, end);
@@ -118,7 +114,7 @@ std::optional<PathArgument> parse_path_argument(std::string_view argument,
     }
     address = rest.substr(1, *end - 1);
     rest.remove_prefix(*end + 1);
-    if (!rest.empty() && !is_space(rest.front())) {
+    if (!rest.empty() && !is_wsp(rest.front())) {
       return std::nullopt;
     }
   } else {

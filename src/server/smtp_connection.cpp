@@ -25,14 +25,6 @@ constexpr std::size_t kMaxReplyLines = 200;
 
 }  // namespace
 
-std::string to_ascii_upper(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    out.push_back(ascii_upper(c));
-  }
-  return out;
-}
-
 template <class Start>
 error_code SmtpConnectionImpl::run_until(Start start, Clock::time_point deadline) {
   error_code result = asio::error::would_block;

@@ -18,13 +18,12 @@
 #include <boost/system/error_code.hpp>
 
 #include "base/result.hpp"
+#include "base/strings.hpp"
 #include "mail/smtp_reply.hpp"
 #include "server/smtp_client.hpp"
 #include "server/smtp_wire.hpp"
 
 namespace cqlist::server {
-
-std::string to_ascii_upper(std::string_view text);
 
 class SmtpConnectionImpl final : public SmtpConnection {
  public:

@@ -33,7 +33,6 @@ std::string_view post_state_name(PostState state);
 std::optional<PostState> parse_post_state(std::string_view text);
 std::string_view job_state_name(JobState state);
 std::optional<JobState> parse_job_state(std::string_view text);
-std::string_view held_state_name(HeldState state);
 std::optional<HeldState> parse_held_state(std::string_view text);
 
 // One recipient per line. A recipient cannot contain a line break (check_address()).

@@ -102,6 +102,9 @@ struct DeliveryJob {
 
 enum class HeldState { waiting, approved, rejected, discarded };
 
+// "waiting", "approved", "rejected", "discarded".
+std::string_view held_state_name(HeldState state);
+
 struct HeldRow {
   Id id = 0;
   Id list_id = 0;

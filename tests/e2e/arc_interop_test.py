@@ -7,14 +7,12 @@ its hop from the Authentication-Results field `cqlist check` printed. Keys are m
 (cqlist dkim keygen, dkimpy's dknewkey).
 """
 import json
-import os
 import re
-import shutil
 import subprocess
 import tempfile
-import unittest
 
-from harness import Env, main, run_cqlist
+from dkim_keys import cqlist_key, dkimpy_key
+from harness import Env, ScratchDirTest, main, run_cqlist
 from loopback_dns import LoopbackDns, txt
 
 SYSTEM_PYTHON = "/usr/bin/python3"
@@ -73,7 +71,7 @@ def tags(value):
     return dict(tag.strip().split("=", 1) for tag in value.split(";") if "=" in tag)
 
 
-class ArcInterop(unittest.TestCase):
+class ArcInterop(ScratchDirTest):
     @classmethod
     def setUpClass(cls):
         cls.dir = tempfile.mkdtemp(prefix="cqlist-arc-interop-")
@@ -83,40 +81,17 @@ class ArcInterop(unittest.TestCase):
                        "_dmarc.author.test": [txt("v=DMARC1; p=reject")]}
             # cqlist's sealing keys (PKCS#8 PEM) for two list hops.
             for selector, domain in (("cq", "lists.example.test"), ("cq2", "relay.test")):
-                _, out, _ = run_cqlist("dkim", "keygen", "--domain", domain, "--selector",
-                                       selector, "--out", cls.path(selector + ".pem"),
-                                       check_exit=0)
-                line = next(l for l in out.splitlines() if " IN TXT " in l)
-                records[line.split()[0].rstrip(".")] = [
-                    txt(*re.findall(r'"([^"]*)"', line))]
+                _, name, strings = cqlist_key(cls.dir, selector, domain)
+                records[name] = [txt(*strings)]
             # dkimpy's (PKCS#1 PEM) for the forwarder hop and the author's DKIM key.
             for selector, domain in (("fwd", "forwarder.test"), ("py", "author.test")):
-                subprocess.run(["dknewkey", selector], cwd=cls.dir, check=True,
-                               capture_output=True)
-                with open(cls.path(selector + ".dns"), encoding="ascii") as f:
-                    text = f.read().strip()
-                records[f"{selector}._domainkey.{domain}"] = [
-                    txt(*[text[i:i + 255] for i in range(0, len(text), 255)])]
+                _, name, strings = dkimpy_key(cls.dir, selector, domain)
+                records[name] = [txt(*strings)]
             cls.dns = LoopbackDns(records, zones=["test"], probe_name="author.test").start()
         except BaseException:
             cls.tearDownClass()
             raise
 
-    @classmethod
-    def tearDownClass(cls):
-        if cls.dns is not None:
-            cls.dns.stop()
-            cls.dns = None
-        shutil.rmtree(cls.dir, ignore_errors=True)
-
-    @classmethod
-    def path(cls, name):
-        return os.path.join(cls.dir, name)
-
-    def write(self, name, data):
-        with open(self.path(name), "wb") as f:
-            f.write(data)
-        return self.path(name)
 
     def dkimpy(self, op, path, *args):
         proc = subprocess.run([SYSTEM_PYTHON, "-c", DKIMPY, op, str(self.dns.port), path, *args],

@@ -7,13 +7,11 @@ interpreter running this test may be another one), with keys made at run time by
 dknewkey.
 """
 import json
-import os
-import shutil
 import subprocess
 import tempfile
-import unittest
 
-from harness import main, run_cqlist
+from dkim_keys import dkimpy_key
+from harness import ScratchDirTest, main, run_cqlist
 from loopback_dns import LoopbackDns, txt
 
 SYSTEM_PYTHON = "/usr/bin/python3"
@@ -48,7 +46,7 @@ def message(sender, subject="Meeting notes", extra=""):
             "See you at ten.\r\n").encode()
 
 
-class CheckCommand(unittest.TestCase):
+class CheckCommand(ScratchDirTest):
     @classmethod
     def setUpClass(cls):
         cls.dir = tempfile.mkdtemp(prefix="cqlist-check-")
@@ -62,33 +60,13 @@ class CheckCommand(unittest.TestCase):
             }
             for selector, domain in (("py", "author.test"), ("third", "other.test"),
                                      ("arc", "forwarder.test")):
-                subprocess.run(["dknewkey", selector], cwd=cls.dir, check=True,
-                               capture_output=True)
-                with open(cls.path(selector + ".dns"), encoding="ascii") as f:
-                    text = f.read().strip()
-                records[f"{selector}._domainkey.{domain}"] = [
-                    txt(*[text[i:i + 255] for i in range(0, len(text), 255)])]
+                _, name, strings = dkimpy_key(cls.dir, selector, domain)
+                records[name] = [txt(*strings)]
             cls.dns = LoopbackDns(records, zones=["test"], probe_name="author.test").start()
         except BaseException:
             cls.tearDownClass()
             raise
 
-    @classmethod
-    def tearDownClass(cls):
-        if cls.dns is not None:
-            cls.dns.stop()
-            cls.dns = None
-        shutil.rmtree(cls.dir, ignore_errors=True)
-
-    @classmethod
-    def path(cls, name):
-        return os.path.join(cls.dir, name)
-
-    def write(self, name, data):
-        path = self.path(name)
-        with open(path, "wb") as f:
-            f.write(data)
-        return path
 
     def dkimpy(self, op, data, selector, domain, *extra):
         source = self.write(f"in-{op}-{selector}.eml", data)

@@ -143,7 +143,41 @@ class CrashRecoveryTest(unittest.TestCase):
         # (4, each on its own connection) had in flight; each copy at most twice.
         self.assertLessEqual(len(repeated), kills * DELIVERY_WORKERS * 100, repeated)
         self.assertTrue(all(n == 2 for n in repeated.values()), repeated)
+        # ... and only ever whole batches (a job of 100), never single copies.
+        self.assertEqual(len(repeated) % 100, 0, repeated)
         self.assertEqual(self.pending_jobs()["jobs"], [])
+
+
+class DeliverCommandTest(unittest.TestCase):
+    """`cqlist deliver` sends what `cqlist inject` queued, without the daemon."""
+
+    def test_deliver_sends_every_job_once_and_empties_the_queue(self):
+        directory = tempfile.mkdtemp(prefix="cqlist-deliver-")
+        self.addCleanup(shutil.rmtree, directory, ignore_errors=True)
+        dns = LoopbackDns({LIST_DOMAIN: [txt("v=spf1 -all")]}, zones=["cq-test.example"]).start()
+        self.addCleanup(dns.stop)
+        sink = CatchAllSink(os.path.join(directory, "sink")).start()
+        self.addCleanup(sink.stop)
+        config = os.path.join(directory, "cqlist.toml")
+        with open(config, "w") as f:
+            f.write(f'data_dir = "{directory}/cqlist"\n[relay]\nport = {sink.port}\n'
+                    f'starttls = false\n[dns]\nresolver = "{dns.address}"\n')
+        members = [f"d{i:03d}@members.example" for i in range(250)]
+        run_cqlist("list", "create", LIST, "--set", "batch_size=100", "--config", config,
+                   check_exit=0)
+        run_cqlist("members", "add", LIST, *members, "--config", config, check_exit=0)
+        post = (f"From: {members[0]}\r\nTo: {LIST}\r\nSubject: by hand\r\n"
+                "Message-ID: <deliver-1@members.example>\r\n\r\nHello.\r\n")
+        run_cqlist("inject", LIST, "--config", config, stdin=post.encode(), check_exit=0)
+        _, out, _ = run_cqlist("deliver", "--config", config, check_exit=0)
+        self.assertIn("3 delivery jobs and outgoing messages handled", out)
+        counts = collections.Counter(r for record in sink.records() for r in record["rcpt_tos"])
+        self.assertEqual(sorted(counts), sorted(members))
+        self.assertEqual(set(counts.values()), {1})
+        _, out, _ = run_cqlist("queue", LIST, "--json", "--config", config, check_exit=0)
+        self.assertEqual(json.loads(out)["jobs"], [])
+        _, out, _ = run_cqlist("deliver", "--config", config, check_exit=0)
+        self.assertIn("0 delivery jobs", out)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
 """Shared pieces of the end-to-end tests: argument parsing and running the cqlist binary."""
 import argparse
+import os
+import shutil
 import subprocess
 import sys
 import unittest
@@ -21,6 +23,32 @@ def run_cqlist(*args, stdin=None, check_exit=None):
             f"cqlist {' '.join(args)} exited {proc.returncode}, expected {check_exit}\n"
             f"stdout:\n{out}\nstderr:\n{err}")
     return proc.returncode, out, err
+
+
+class ScratchDirTest(unittest.TestCase):
+    """A test class with a scratch directory (cls.dir) and possibly a LoopbackDns (cls.dns),
+    both removed after the class, also when setUpClass fails half-way (call
+    cls.tearDownClass() there before re-raising)."""
+    dir = None
+    dns = None
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.dns is not None:
+            cls.dns.stop()
+            cls.dns = None
+        if cls.dir is not None:
+            shutil.rmtree(cls.dir, ignore_errors=True)
+
+    @classmethod
+    def path(cls, name):
+        return os.path.join(cls.dir, name)
+
+    def write(self, name, data):
+        """Writes bytes to a scratch file and returns its path."""
+        with open(self.path(name), "wb") as f:
+            f.write(data)
+        return self.path(name)
 
 
 def main():

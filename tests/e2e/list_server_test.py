@@ -17,8 +17,10 @@ import subprocess
 import tempfile
 import time
 import unittest
+import urllib.error
 import urllib.request
 
+from dkim_keys import cqlist_key
 from harness import Env, main, run_cqlist
 from loopback_dns import LoopbackDns, txt
 from private_postfix import PrivatePostfix, free_tcp_port
@@ -45,14 +47,6 @@ def message(sender, subject, message_id, body="A line of list mail.\r\n",
                 body if isinstance(body, bytes) else body.encode())
 
 
-def keygen(directory, selector, algorithm):
-    path = os.path.join(directory, f"{selector}.pem")
-    _, out, _ = run_cqlist("dkim", "keygen", "--domain", LIST_DOMAIN, "--selector", selector,
-                           "--algorithm", algorithm, "--out", path, check_exit=0)
-    record = re.search(r"IN TXT \((.*?)\)", out).group(1)
-    return path, re.findall(r'"([^"]*)"', record)
-
-
 def header(copy, name):
     head = copy.split(b"\r\n\r\n", 1)[0].decode("utf-8", errors="replace")
     unfolded = re.sub(r"\r\n[ \t]+", " ", head)
@@ -67,8 +61,8 @@ class ListServerTest(unittest.TestCase):
         if not os.environ.get("CQLIST_KEEP_TEST_DIR"):
             cls.addClassCleanup(shutil.rmtree, cls.dir, ignore_errors=True)
         os.chmod(cls.dir, 0o755)  # Postfix daemons run as postfix and must reach their dirs
-        rsa_key, rsa_txt = keygen(cls.dir, "rsa1", "rsa2048")
-        ed_key, ed_txt = keygen(cls.dir, "ed1", "ed25519")
+        rsa_key, _, rsa_txt = cqlist_key(cls.dir, "rsa1", LIST_DOMAIN, "rsa2048")
+        ed_key, _, ed_txt = cqlist_key(cls.dir, "ed1", LIST_DOMAIN, "ed25519")
         records = {
             LIST_DOMAIN: [txt(f"v=spf1 ip4:{LIST_SERVER_IP} -all")],
             f"rsa1._domainkey.{LIST_DOMAIN}": [txt(*rsa_txt)],
@@ -105,7 +99,7 @@ class ListServerTest(unittest.TestCase):
                     f'[relay]\nport = {cls.postfix.reinject_port}\nstarttls = false\n'
                     f'[dns]\nresolver = "{cls.dns.address}"\n')
         cls.cqlist("list", "create", LIST, "--owner", OWNER,
-                   "--set", f"dkim_selector_rsa=rsa1", "--set", f"dkim_key_rsa={rsa_key}",
+                   "--set", "dkim_selector_rsa=rsa1", "--set", f"dkim_key_rsa={rsa_key}",
                    "--set", "dkim_selector_ed25519=ed1", "--set", f"dkim_key_ed25519={ed_key}",
                    "--set", "footer=-- ham list: https://lists.cq-test.example/ham/",
                    "--set", "description=Ham radio talk")
@@ -255,9 +249,48 @@ class ListServerTest(unittest.TestCase):
     def test_health_and_metrics(self):
         with urllib.request.urlopen(f"http://127.0.0.1:{self.http_port}/health", timeout=5) as r:
             self.assertEqual(r.read(), b"ok\n")
+        self.post(message(f"Alice <alice@{NONE_DOMAIN}>", "counted", "p6@none"),
+                  f"alice@{NONE_DOMAIN}")
+        self.copies("counted", len(RECIPIENTS))
+        self.assertGreaterEqual(self.metric("cqlist_lmtp_messages_total"), 1)
+        self.assertGreaterEqual(self.metric("cqlist_lmtp_recipients_accepted_total"), 1)
+
+    def metric(self, name):
         with urllib.request.urlopen(f"http://127.0.0.1:{self.http_port}/metrics", timeout=5) as r:
             text = r.read().decode()
-        self.assertIn("# TYPE cqlist_lmtp_messages_total counter", text)
+        self.assertIn(f"# TYPE {name} counter", text)
+        return int(re.search(rf"^{name} (\d+)$", text, re.M).group(1))
+
+    def test_one_click_unsubscribe_from_a_personalised_copy(self):
+        carol = MEMBERS[2]
+        self.cqlist("list", "set", LIST, "personalize=true",
+                    "web_url=https://lists.cq-test.example/ham/")
+        self.addCleanup(self.cqlist, "members", "add", LIST, carol)
+        self.addCleanup(self.cqlist, "list", "set", LIST, "personalize=false", "--unset",
+                        "web_url")
+        self.post(message(f"Alice <alice@{NONE_DOMAIN}>", "personal copies", "p5@none"),
+                  f"alice@{NONE_DOMAIN}")
+        for record in self.copies("personal copies", len(RECIPIENTS)):
+            self.assert_signed_list_copy(record)  # List-Unsubscribe(-Post) are signed too
+        copy, = [c for c in self.sink.messages_for(carol) if b"personal copies" in c]
+        self.assertEqual(header(copy, "List-Unsubscribe-Post"), ["List-Unsubscribe=One-Click"])
+        link = re.search(r"<(https://lists\.cq-test\.example/ham/unsubscribe\?[^>]+)>",
+                         header(copy, "List-Unsubscribe")[0]).group(1)
+        self.assertIn("member=carol%40third.cq-test.example", link)
+        # The operator's TLS proxy maps the web URL onto cqlist's HTTP listener.
+        local = link.replace("https://lists.cq-test.example",
+                             f"http://127.0.0.1:{self.http_port}")
+        with urllib.request.urlopen(local, timeout=5) as r:  # GET only shows a button
+            self.assertIn(b"<form method=post>", r.read())
+        self.assertIn(carol, self.cqlist("members", "list", LIST)[1])
+        forged = re.sub(r"token=[a-z2-7]+", "token=aaaaaaaaaaaaaaaa", local)
+        with self.assertRaises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(forged, data=b"List-Unsubscribe=One-Click", timeout=5)
+        self.assertEqual(refused.exception.code, 400)
+        with urllib.request.urlopen(local, data=b"List-Unsubscribe=One-Click", timeout=5) as r:
+            self.assertEqual(r.status, 200)
+        self.assertNotIn(carol, self.cqlist("members", "list", LIST)[1])
+        self.assertGreaterEqual(self.metric("cqlist_unsubscribes_total"), 1)
 
 
 if __name__ == "__main__":

@@ -200,7 +200,10 @@ class PostfixSinkTest(unittest.TestCase):
             self.assertEqual(record["auth"]["dmarc"]["result"], "pass")
 
     def test_private_instance_leaves_the_system_postfix_alone(self):
-        self.assertNotEqual(self.postfix.master_pid, system_master_pid())
+        system_master = system_master_pid()
+        if system_master is not None:  # on machines that run Postfix for real
+            self.assertNotEqual(self.postfix.master_pid, system_master)
+        self.assertTrue(os.path.exists(f"/proc/{self.postfix.master_pid}"))
         with open(os.path.join(self.postfix.config_dir, "master.cf"), encoding="utf-8") as f:
             services = [line.split() for line in f
                         if line.strip() and not line[0].isspace() and not line.startswith("#")]

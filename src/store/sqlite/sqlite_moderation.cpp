@@ -156,21 +156,20 @@ Result<bool> SqliteStore::remember_message_id(Id list_id, std::string_view messa
   }
   return write("remembering a Message-ID", [&]() -> Result<bool> {
     CQLIST_TRY_VOID(require_list(list_id));
-    bool seen = false;
-    {
-      CQLIST_TRY(Statement query,
-                 db_->prepare("SELECT 1 FROM message_ids WHERE list_id = ?1 AND message_id = ?2",
-                              list_id, message_id));
-      CQLIST_TRY(seen, query.step());
+    CQLIST_TRY(Statement insert,
+               db_->prepare("INSERT INTO message_ids (list_id, message_id, seen_at) "
+                            "VALUES (?1, ?2, ?3) ON CONFLICT (list_id, message_id) DO NOTHING",
+                            list_id, message_id, to_unix_seconds(at)));
+    CQLIST_TRY_VOID(insert.run());
+    if (db_->changes() > 0) {
+      return false;
     }
     // A repeat refreshes the time, so an id that keeps coming back is not forgotten.
-    CQLIST_TRY(Statement upsert,
-               db_->prepare("INSERT INTO message_ids (list_id, message_id, seen_at) "
-                            "VALUES (?1, ?2, ?3) ON CONFLICT (list_id, message_id) "
-                            "DO UPDATE SET seen_at = max(seen_at, excluded.seen_at)",
-                            list_id, message_id, to_unix_seconds(at)));
-    CQLIST_TRY_VOID(upsert.run());
-    return seen;
+    CQLIST_TRY(Statement refresh, db_->prepare("UPDATE message_ids SET seen_at = max(seen_at, ?3) "
+                                               "WHERE list_id = ?1 AND message_id = ?2",
+                                               list_id, message_id, to_unix_seconds(at)));
+    CQLIST_TRY_VOID(refresh.run());
+    return true;
   });
 }
 

@@ -308,17 +308,11 @@ Result<std::vector<DeliveryJob>> SqliteStore::pending_jobs(std::optional<Id> lis
     if (list_id) {
       CQLIST_TRY_VOID(require_list(*list_id));
     }
-    if (!list_id) {
-      CQLIST_TRY(Statement query, db_->prepare(fmt::format("SELECT {} FROM delivery_jobs WHERE "
-                                                           "state = 'pending' ORDER BY id",
-                                                           kJobColumns)));
-      return read_jobs(query);
-    }
-    CQLIST_TRY(Statement query, db_->prepare(fmt::format("SELECT {} FROM delivery_jobs WHERE "
-                                                         "list_id = ?1 AND state = 'pending' "
-                                                         "ORDER BY id",
-                                                         kJobColumns),
-                                             *list_id));
+    CQLIST_TRY(Statement query,
+               db_->prepare(fmt::format("SELECT {} FROM delivery_jobs WHERE state = 'pending' "
+                                        "AND (?1 IS NULL OR list_id = ?1) ORDER BY id",
+                                        kJobColumns),
+                            list_id));
     return read_jobs(query);
   });
 }
