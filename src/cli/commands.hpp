@@ -35,5 +35,11 @@ void register_members(CLI::App& app);
 void register_held(CLI::App& app);
 void register_queue(CLI::App& app);
 void register_postfix_config(CLI::App& app);
+void register_bounces(CLI::App& app);
+// `cqlist bounces parse`, a subcommand of `cqlist bounces`.
+void register_bounces_parse(CLI::App& bounces);
+void register_doctor(CLI::App& app);
+void register_explain(CLI::App& app);
+void register_import_fml(CLI::App& app);
 
 }  // namespace cqlist::cli

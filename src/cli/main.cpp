@@ -62,6 +62,10 @@ int main(int argc, char** argv) {
   register_held(app);
   register_queue(app);
   register_postfix_config(app);
+  register_bounces(app);
+  register_doctor(app);
+  register_explain(app);
+  register_import_fml(app);
 
   // CLI11 would call an unknown word a missing subcommand; name it instead.
   if (argc > 1 && argv[1][0] != '-') {
