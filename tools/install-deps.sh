@@ -19,6 +19,7 @@ build_packages=(
   python3-spf python3-aiosmtpd  # the receiving sink (pyspf; dkimpy is above)
   python3-authres  # dkimpy needs it for ARC (arc_sign, arc_verify)
   spfquery mlmmj  # benchmarks: libspf2 and mlmmj as references
+  libsisimai-perl  # bounce benchmark: the reference bounce parser
   opendkim ldnsutils  # opendkim -t signs rsa-sha256 for interop; ldns signs the DNSSEC test zones
 )
 

@@ -46,6 +46,8 @@ struct Endpoints {
   std::string reinject_host;
   std::uint16_t reinject_port = 0;
   std::size_t max_message_bytes = 0;
+  std::string policy_host;  // "" when cqlist.toml has no policy.listen
+  std::uint16_t policy_port = 0;
 };
 
 bool is_ipv6(std::string_view host) {
@@ -65,8 +67,23 @@ Result<Endpoints> endpoints(const PostfixArgs& args) {
   if (!config) {
     return fail(std::move(config.error()));
   }
-  Endpoints out{config->lmtp_address, config->lmtp_port, config->relay_host, config->relay_port,
-                config->max_message_bytes};
+  Endpoints out{.lmtp_host = config->lmtp_address,
+                .lmtp_port = config->lmtp_port,
+                .reinject_host = config->relay_host,
+                .reinject_port = config->relay_port,
+                .max_message_bytes = config->max_message_bytes,
+                .policy_host = config->policy_address,
+                .policy_port = config->policy_port};
+  if (!out.policy_host.empty() && out.policy_port == 0) {
+    return fail(Errc::invalid_argument,
+                "policy.listen in cqlist.toml has port 0 (any free port), which Postfix cannot "
+                "be told; give the port, e.g. \"127.0.0.1:10031\"");
+  }
+  if (out.policy_host == "0.0.0.0") {
+    out.policy_host = "127.0.0.1";
+  } else if (out.policy_host == "::") {
+    out.policy_host = "::1";
+  }
   if (!args.lmtp.empty()) {
     auto colon = args.lmtp.rfind(':');
     int port = -1;
@@ -140,6 +157,20 @@ std::string main_cf(const ListAddress& list, const Endpoints& at, bool shared_do
       "# smtp_body_checks and any milter on outgoing mail must not change list mail: cqlist\n"
       "# has signed it.\n\n",
       list.name, at.max_message_bytes);
+  if (!at.policy_host.empty()) {
+    out += fmt::format(
+        "# Ask cqlist's policy service (policy.listen in cqlist.toml) about each recipient, so\n"
+        "# that a post from a non-member to a list with non_member=reject is refused while the\n"
+        "# poster's server is still connected: Postfix never queues it, so no bounce goes to a\n"
+        "# sender who may be forged. Where smtpd_recipient_restrictions is set already, add\n"
+        "# check_policy_service after your permit_* entries and reject_unauth_destination.\n"
+        "smtpd_recipient_restrictions = permit_mynetworks, reject_unauth_destination, "
+        "check_policy_service inet:{}\n"
+        "# While cqlist is not running, accept as if it had no objection (cqlist checks the\n"
+        "# post again when it arrives) instead of deferring all mail (the default, 451).\n"
+        "smtpd_policy_service_default_action = DUNNO\n\n",
+        host_port(at.policy_host, at.policy_port));
+  }
   return out;
 }
 

@@ -98,8 +98,8 @@ Result<ServerConfig> load_server_config(const std::filesystem::path& file) {
   }
   ServerConfig config;
   config.hostname = system_hostname();
-  CQLIST_TRY_VOID(
-      check_keys(root, "", {"data_dir", "hostname", "lmtp", "http", "relay", "dns", "delivery"}));
+  CQLIST_TRY_VOID(check_keys(
+      root, "", {"data_dir", "hostname", "lmtp", "http", "policy", "relay", "dns", "delivery"}));
   std::string data_dir = config.data_dir.string();
   CQLIST_TRY_VOID(read_value(root, "data_dir", data_dir));
   config.data_dir = data_dir;
@@ -121,6 +121,15 @@ Result<ServerConfig> load_server_config(const std::filesystem::path& file) {
     if (!listen.empty()) {
       CQLIST_TRY(auto address, split_listen(listen, "http.listen"));
       std::tie(config.http_address, config.http_port) = address;
+    }
+  }
+  if (const auto* policy = root["policy"].as_table()) {
+    CQLIST_TRY_VOID(check_keys(*policy, "policy.", {"listen"}));
+    std::string listen;
+    CQLIST_TRY_VOID(read_value(*policy, "listen", listen));
+    if (!listen.empty()) {
+      CQLIST_TRY(auto address, split_listen(listen, "policy.listen"));
+      std::tie(config.policy_address, config.policy_port) = address;
     }
   }
   if (const auto* relay = root["relay"].as_table()) {
@@ -188,6 +197,7 @@ Result<Runtime> open_runtime(const ServerConfig& config) {
   CQLIST_TRY(auto outbox, list::Spool::open(config.data_dir / "outbox"));
   runtime.outbox = std::make_unique<list::Spool>(std::move(outbox));
   runtime.archive = std::make_unique<list::Archive>(config.data_dir / "archive");
+  runtime.get_quota = std::make_unique<list::RequestQuota>(config.data_dir / "requests");
 
   auto secret_file = config.data_dir / "secret";
   auto secret = read_file(secret_file);

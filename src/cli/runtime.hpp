@@ -1,16 +1,18 @@
 // cli/runtime.hpp: the server configuration file, and everything the store commands open.
 //
 // Owns: reading cqlist.toml (one file for the server; per-list settings live in the store),
-// where the data directory's parts are (cqlist.db, spool/, outbox/, archive/, secret), and
-// opening them the same way for `cqlist serve` and for every command that works on the store,
-// so the CLI and the daemon always agree. The installation secret (HMAC key for bounce,
-// confirmation and unsubscribe tokens) is created on first use with mode 0600.
+// where the data directory's parts are (cqlist.db, spool/, outbox/, archive/, requests/,
+// secret), and opening them the same way for `cqlist serve` and for every command that works
+// on the store, so the CLI and the daemon always agree. The installation secret (HMAC key for
+// bounce, confirmation and unsubscribe tokens) is created on first use with mode 0600.
 //
 // The file, with every default:
 //   data_dir = "/var/lib/cqlist"
 //   hostname = "<the system's host name>"   # HELO/LHLO name and Authentication-Results id
 //   [lmtp]     listen = "127.0.0.1:8024"    max_message_bytes = 26214400
 //   [http]     listen = "127.0.0.1:8080"
+//   [policy]   listen = ""                  # off; "127.0.0.1:10031" turns on the Postfix
+//                                           # policy service (check_policy_service)
 //   [relay]    host = "127.0.0.1"  port = 10025  starttls = true  max_connections = 4
 //   [dns]      resolver = ""                # "" = system resolvers; or "127.0.0.1@5353"
 //   [delivery] workers = 4
@@ -27,6 +29,7 @@
 #include "base/result.hpp"
 #include "dns/resolver.hpp"
 #include "list/archive.hpp"
+#include "list/request_quota.hpp"
 #include "list/service.hpp"
 #include "list/signing.hpp"
 #include "list/spool.hpp"
@@ -43,6 +46,9 @@ struct ServerConfig {
   std::size_t max_message_bytes = 25 * 1024 * 1024;
   std::string http_address = "127.0.0.1";
   std::uint16_t http_port = 8080;
+  // The Postfix policy service that refuses non-members at RCPT; off when the address is "".
+  std::string policy_address;
+  std::uint16_t policy_port = 0;
   std::string relay_host = "127.0.0.1";
   std::uint16_t relay_port = 10025;
   bool relay_starttls = true;
@@ -73,10 +79,12 @@ struct Runtime {
   std::unique_ptr<list::Archive> archive;
   std::unique_ptr<list::TokenSigner> tokens;
   std::unique_ptr<list::KeyRing> keys;
+  std::unique_ptr<list::RequestQuota> get_quota;  // requests/: `get` articles per address a day
 
   // What list::ListService needs, the same for the daemon, `inject` and `held approve`.
   list::ServiceDeps service_deps(dns::Resolver& resolver) const {
-    return {*store, resolver, *spool, *outbox, *archive, *keys, *tokens, config.hostname};
+    return {*store, resolver, *spool,          *outbox,        *archive,
+            *keys,  *tokens,  config.hostname, get_quota.get()};
   }
 };
 

@@ -2,7 +2,8 @@
 //
 // Wires the store, list/ (routing, pipeline, delivery) and the protocol adapters of server/:
 // LMTP in (from Postfix), SMTP out (to Postfix's reinjection listener), HTTP for health,
-// metrics and one-click unsubscribe. One io_context runs the listeners; handler calls (fsync,
+// metrics and one-click unsubscribe, and (policy.listen) the Postfix policy service that
+// refuses non-members at RCPT. One io_context runs the listeners; handler calls (fsync,
 // SQLite, DNS, signing) run on a worker pool; delivery workers drain the job queue, woken when
 // a post is queued and every few seconds for retries. SIGTERM/SIGINT stop cleanly (current
 // LMTP transactions finish; unsent jobs stay in the store); SIGHUP re-reads the configuration
@@ -25,12 +26,15 @@
 #include "cli/commands.hpp"
 #include "cli/resolver_option.hpp"
 #include "cli/runtime.hpp"
+#include "cli/serve_bounces.hpp"
 #include "cli/serve_handlers.hpp"
 #include "cli/smtp_transport.hpp"
 #include "list/delivery.hpp"
+#include "list/posting_gate.hpp"
 #include "list/service.hpp"
 #include "server/http/http_server.hpp"
 #include "server/lmtp_server.hpp"
+#include "server/policy_server.hpp"
 
 namespace cqlist::cli {
 namespace {
@@ -127,8 +131,17 @@ int run_serve(const ServeArgs& args) {
   DeliveryWorkers workers(deliverer, config->delivery_workers);
 
   Metrics metrics;
-  LmtpAdapter lmtp_handler(service, metrics, [&workers] { workers.wake(); });
-  HttpAdapter http_handler(*runtime->store, *runtime->tokens, metrics);
+  // Bounces are read off the LMTP path; what the bounce thread queues, the workers send.
+  BounceWorker bounces(*runtime, [&workers] { workers.wake(); });
+  LmtpAdapter lmtp_handler(service, metrics, [&workers, &bounces] {
+    workers.wake();
+    bounces.wake();
+  });
+  HttpAdapter http_handler(*runtime->store, *runtime->tokens, metrics, service,
+                           [&workers] { workers.wake(); });
+  // Refuses non-members at RCPT, while the poster's server is still connected (no bounce).
+  list::PostingGate gate(service, *runtime->store);
+  PolicyAdapter policy_handler(gate, metrics);
 
   boost::asio::io_context io;
   boost::asio::thread_pool pool(4);
@@ -150,11 +163,25 @@ int run_serve(const ServeArgs& args) {
     workers.stop();
     return report_error("serve", http.error());
   }
-  log::info("serve.started",
-            {{"lmtp", fmt::format("{}:{}", config->lmtp_address, (*lmtp)->port())},
-             {"http", fmt::format("{}:{}", config->http_address, (*http)->port())},
-             {"relay", fmt::format("{}:{}", config->relay_host, config->relay_port)},
-             {"data_dir", config->data_dir.string()}});
+  std::unique_ptr<server::PolicyServer> policy;
+  if (!config->policy_address.empty()) {
+    server::PolicyServerConfig policy_config;
+    policy_config.address = config->policy_address;
+    policy_config.port = config->policy_port;
+    auto started = server::PolicyServer::start(io, pool, policy_config, policy_handler);
+    if (!started) {
+      workers.stop();
+      return report_error("serve", started.error());
+    }
+    policy = std::move(*started);
+  }
+  log::info(
+      "serve.started",
+      {{"lmtp", fmt::format("{}:{}", config->lmtp_address, (*lmtp)->port())},
+       {"policy", policy ? fmt::format("{}:{}", config->policy_address, policy->port()) : "off"},
+       {"http", fmt::format("{}:{}", config->http_address, (*http)->port())},
+       {"relay", fmt::format("{}:{}", config->relay_host, config->relay_port)},
+       {"data_dir", config->data_dir.string()}});
 
   boost::asio::signal_set stop_signals(io, SIGTERM, SIGINT);
   stop_signals.async_wait([&](const boost::system::error_code& error, int signal) {
@@ -164,6 +191,9 @@ int run_serve(const ServeArgs& args) {
     log::info("serve.stopping", {{"signal", std::to_string(signal)}});
     (*lmtp)->stop();
     (*http)->stop();
+    if (policy) {
+      policy->stop();
+    }
     io.stop();
   });
   boost::asio::signal_set reload_signal(io, SIGHUP);
@@ -187,6 +217,7 @@ int run_serve(const ServeArgs& args) {
 
   io.run();
   pool.join();
+  bounces.stop();
   workers.stop();
   delivery.close();
   log::info("serve.stopped", {});

@@ -1,6 +1,26 @@
+// doctor/finding.cpp: severities, record presentation and the run's exit status.
 #include "doctor/finding.hpp"
 
+#include <algorithm>
+
 namespace cqlist::doctor {
+namespace {
+
+constexpr std::size_t kMaxCharacterString = 255;
+
+std::string quoted(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+    }
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+}  // namespace
 
 std::string_view severity_name(Severity severity) {
   switch (severity) {
@@ -14,6 +34,81 @@ std::string_view severity_name(Severity severity) {
       return "FAIL";
   }
   return "FAIL";
+}
+
+std::string_view applies_name(Applies applies) {
+  switch (applies) {
+    case Applies::all:
+      return "all";
+    case Applies::bulk:
+      return "bulk";
+    case Applies::list:
+      return "list";
+    case Applies::inbound:
+      return "inbound";
+  }
+  return "all";
+}
+
+std::string DnsRecord::zone_line() const {
+  std::string line = name + ". " + std::to_string(ttl) + " IN " + type + " ";
+  if (type == "TXT") {
+    for (std::size_t i = 0; i < strings.size(); ++i) {
+      line += (i == 0 ? "" : " ") + quoted(strings[i]);
+    }
+  } else {
+    line += value();
+  }
+  return line;
+}
+
+std::string DnsRecord::value() const {
+  std::string joined;
+  for (const std::string& piece : strings) {
+    joined += piece;
+  }
+  return joined;
+}
+
+DnsRecord txt_record(std::string_view name, std::string_view text, std::uint32_t ttl) {
+  DnsRecord record{std::string(name), ttl, "TXT", {}, false};
+  while (text.size() > kMaxCharacterString) {
+    std::size_t cut = text.substr(0, kMaxCharacterString).rfind(' ');
+    // No space in reach (a DKIM key's base64): any byte boundary is as good as another.
+    cut = (cut == std::string_view::npos || cut == 0) ? kMaxCharacterString : cut + 1;
+    record.strings.emplace_back(text.substr(0, cut));
+    text.remove_prefix(cut);
+  }
+  record.strings.emplace_back(text);
+  return record;
+}
+
+int exit_status(const std::vector<Finding>& findings) {
+  int status = 0;
+  for (const Finding& finding : findings) {
+    if (finding.severity == Severity::fail) {
+      return 2;
+    }
+    if (finding.severity == Severity::warn) {
+      status = 1;
+    }
+  }
+  return status;
+}
+
+std::vector<DnsRecord> records_to_publish(const std::vector<Finding>& findings) {
+  std::vector<DnsRecord> records;
+  for (const Finding& finding : findings) {
+    if (finding.severity == Severity::pass) {
+      continue;
+    }
+    for (const DnsRecord& record : finding.fix.records_add) {
+      if (std::find(records.begin(), records.end(), record) == records.end()) {
+        records.push_back(record);
+      }
+    }
+  }
+  return records;
 }
 
 }  // namespace cqlist::doctor

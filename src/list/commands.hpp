@@ -6,7 +6,7 @@
 // and NAME-unsubscribe; NAME-owner (forwarded to the owners); hold notices to moderators and
 // decisions on held posts. Replies go out with MAIL FROM:<> and Auto-Submitted: auto-replied
 // in the list's language (English or Japanese), and nothing is ever sent in answer to a bounce
-// or an auto-reply (RFC 3834 §2).
+// or an auto-reply (RFC 3834 §2). Also the confirmation links of the web.
 #pragma once
 
 #include <functional>
@@ -15,6 +15,7 @@
 
 #include "base/result.hpp"
 #include "list/archive.hpp"
+#include "list/request_quota.hpp"
 #include "list/settings.hpp"
 #include "list/spool.hpp"
 #include "list/token.hpp"
@@ -35,12 +36,27 @@ struct CommandDeps {
   Archive* archive = nullptr;
   // Distributes a held post once approved (ListService::process_spooled).
   std::function<Result<void>(const std::string& spool_id)> distribute = nullptr;
+  // Counts the articles `get` sends per address and day; null: only the per-message limits.
+  RequestQuota* get_quota = nullptr;
 };
 
 // Handles mail to NAME-request, NAME-confirm+TOKEN, NAME-unsubscribe and NAME-owner. The reply
 // is the LMTP answer (250 once done or queued; 4xx only when the store is unavailable).
 mail::SmtpReply handle_list_mail(CommandDeps& deps, const RoutedAddress& routed,
                                  std::string_view envelope_from, const mail::Message& message);
+
+// A confirmation request as its web link shows it: what the code would do, to whom.
+struct LinkConfirmation {
+  std::string list;     // list address
+  std::string action;   // "subscribe", "unsubscribe"
+  std::string address;  // the member concerned
+};
+
+// The web link of a confirmation request (WEB_URL/confirm?token=CODE): `apply` false only
+// looks the code up (the page a GET shows, which link scanners also fetch); true carries it
+// out as a reply to the request would, welcome or goodbye mail included. Errc::not_found for
+// a code that is unknown, used or expired.
+Result<LinkConfirmation> confirm_by_link(CommandDeps& deps, std::string_view token, bool apply);
 
 // Tells the list's moderators (owners when there are none) that a post is held: who sent it,
 // the subject, the reason, and how to approve or reject it by replying.

@@ -5,10 +5,10 @@
 // further limited to owners and moderators unless the list sets members_command_public.
 //
 // Rate limit: at most kMaxArticlesPerGet articles per get command, kMaxGetsPerMessage get
-// commands per message and kMaxDigestBytes per reply. The store has no table for counting
-// requests over time, so the limit is per message; a mail loop cannot amplify it because
-// replies go to the From address with the null sender and carry X-Loop and Auto-Submitted,
-// which this server (and any RFC 3834 responder) never answers.
+// commands per message and kMaxDigestBytes per reply, and get_daily_limit articles per
+// address and day (RequestQuota, counted as they are queued). A mail loop cannot amplify it
+// either: replies go to the From address with the null sender and carry X-Loop and
+// Auto-Submitted, which this server (and any RFC 3834 responder) never answers.
 #include <algorithm>
 #include <charconv>
 #include <ctime>
@@ -146,6 +146,16 @@ Result<void> run_get(CommandSession& session, const Command& command) {
     sent.push_back(article);
   }
 
+  std::vector<std::int64_t> over_limit;
+  if (!sent.empty() && session.deps.get_quota != nullptr) {
+    CQLIST_TRY(const std::size_t granted,
+               session.deps.get_quota->take(current, session.requester, sent.size(),
+                                            session.settings.get_daily_limit, session.now));
+    over_limit.assign(sent.begin() + static_cast<std::ptrdiff_t>(granted), sent.end());
+    sent.resize(granted);
+    articles.resize(granted);
+  }
+
   if (!sent.empty()) {
     const std::string range_sent = range_text(sent.front(), sent.back());
     Notice notice = session.notice_to(
@@ -167,6 +177,14 @@ Result<void> run_get(CommandSession& session, const Command& command) {
   }
   if (!too_big.empty()) {
     session.add(session.say(Text::get_too_big, fmt::arg("articles", article_list(too_big))));
+  }
+  if (!over_limit.empty()) {
+    log::info("get.daily_limit", {{"list", current.address()},
+                                  {"requester", session.requester},
+                                  {"refused", article_list(over_limit)}});
+    session.add(session.say(Text::get_daily_limit, fmt::arg("articles", article_list(over_limit)),
+                            fmt::arg("limit", session.settings.get_daily_limit),
+                            fmt::arg("address", session.requester)));
   }
   return {};
 }

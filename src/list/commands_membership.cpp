@@ -3,8 +3,9 @@
 // Joining and leaving are double opt-in: the address concerned gets a confirmation request
 // (a random token the store remembers for 3 days) and nothing changes until someone who
 // reads that mailbox answers it, by replying (Reply-To NAME-confirm+TOKEN), by sending
-// "confirm TOKEN" to NAME-request, or by opening the web link. So a forged From or a
-// "subscribe victim@example.org" can cause at most one confirmation request, never a change.
+// "confirm TOKEN" to NAME-request, or by opening the web link (confirm_by_link, served by
+// the daemon's HTTP listener). So a forged From or a "subscribe victim@example.org" can
+// cause at most one confirmation request, never a change.
 // When the address is somebody else's, the requester is not told whether it is a member.
 #include <chrono>
 
@@ -120,6 +121,36 @@ Result<void> welcome_or_goodbye(CommandSession& session, const store::PendingAct
   return {};
 }
 
+// Does what a valid confirmation code was for; the requester is whoever confirmed. On a
+// store failure the code is given back, so that a retry can still confirm.
+Result<void> carry_out(CommandSession& session, const store::PendingAction& pending) {
+  if (pending.action == "subscribe") {
+    store::MemberRow row;
+    row.list_id = session.list.id;
+    row.address = pending.address;
+    row.display_name = pending.display_name;
+    row.subscribed_at = session.now;
+    auto added = session.deps.store.add_member(row);
+    if (!added && added.error().code() != Errc::already_exists) {
+      CQLIST_TRY_VOID(session.deps.store.add_pending(pending));
+      return fail(std::move(added.error()));
+    }
+    log::info("member.subscribed", {{"list", session.list.address()},
+                                    {"address", pending.address},
+                                    {"confirmed_by", session.requester}});
+    return welcome_or_goodbye(session, pending, true);
+  }
+  auto removed = session.deps.store.remove_member(session.list.id, pending.address);
+  if (!removed && removed.error().code() != Errc::not_found) {
+    CQLIST_TRY_VOID(session.deps.store.add_pending(pending));
+    return fail(std::move(removed.error()));
+  }
+  log::info("member.unsubscribed", {{"list", session.list.address()},
+                                    {"address", pending.address},
+                                    {"confirmed_by", session.requester}});
+  return welcome_or_goodbye(session, pending, false);
+}
+
 }  // namespace
 
 Result<void> run_subscribe(CommandSession& session, const Command& command) {
@@ -179,37 +210,43 @@ Result<void> run_confirm(CommandSession& session, std::string_view written_token
     unknown();
     return {};
   }
-  if (pending->action == "subscribe") {
-    store::MemberRow row;
-    row.list_id = session.list.id;
-    row.address = pending->address;
-    row.display_name = pending->display_name;
-    row.subscribed_at = session.now;
-    auto added = session.deps.store.add_member(row);
-    if (!added && added.error().code() != Errc::already_exists) {
-      CQLIST_TRY_VOID(session.deps.store.add_pending(*pending));  // so a retry can confirm
-      return fail(std::move(added.error()));
-    }
-    log::info("member.subscribed", {{"list", session.list.address()},
-                                    {"address", pending->address},
-                                    {"confirmed_by", session.requester}});
-    return welcome_or_goodbye(session, *pending, true);
+  if (pending->action != "subscribe" && pending->action != "unsubscribe") {
+    log::warn("commands.confirm_unknown_action",
+              {{"list", session.list.address()}, {"action", pending->action}});
+    unknown();
+    return {};
   }
-  if (pending->action == "unsubscribe") {
-    auto removed = session.deps.store.remove_member(session.list.id, pending->address);
-    if (!removed && removed.error().code() != Errc::not_found) {
-      CQLIST_TRY_VOID(session.deps.store.add_pending(*pending));
-      return fail(std::move(removed.error()));
+  return carry_out(session, *pending);
+}
+
+Result<LinkConfirmation> confirm_by_link(CommandDeps& deps, std::string_view written_token,
+                                         bool apply) {
+  const std::string token = to_ascii_lower(trim(written_token));
+  const auto now = std::chrono::system_clock::now();
+  CQLIST_TRY(store::PendingAction pending, deps.store.take_pending(token, now));
+  auto list = deps.store.list_by_id(pending.list_id);
+  const bool known_action = pending.action == "subscribe" || pending.action == "unsubscribe";
+  if (!list || !apply || !known_action) {
+    // Looking is not confirming: the code stays valid for the POST (or the reply) that does.
+    CQLIST_TRY_VOID(deps.store.add_pending(pending));
+    if (!list) {
+      return fail(std::move(list.error()));
     }
-    log::info("member.unsubscribed", {{"list", session.list.address()},
-                                      {"address", pending->address},
-                                      {"confirmed_by", session.requester}});
-    return welcome_or_goodbye(session, *pending, false);
+    if (!known_action) {
+      return fail(Errc::not_found, "this confirmation code is not for a subscription");
+    }
   }
-  log::warn("commands.confirm_unknown_action",
-            {{"list", session.list.address()}, {"action", pending->action}});
-  unknown();
-  return {};
+  LinkConfirmation out{list->address(), pending.action, pending.address};
+  if (!apply) {
+    return out;
+  }
+  auto settings = parse_settings(list->settings);
+  const mail::Message no_message = mail::Message::parse("");
+  CommandSession session(deps, *list, settings ? std::move(*settings) : ListSettings{}, no_message);
+  session.now = now;
+  session.requester = pending.address;  // whoever reads that mailbox opened the link
+  CQLIST_TRY_VOID(carry_out(session, pending));
+  return out;
 }
 
 Result<void> run_delivery_mode(CommandSession& session, const Command& command) {

@@ -4,12 +4,14 @@
 // moderator's plain reply with "approve" on its first line carries it back to NAME-request.
 // The token is 128 random bits that the store keeps with the held row, which is what makes a
 // reply authentic enough: From alone is easy to forge, so a decision needs both the token and
-// a From that is a moderator or owner of the same list.
+// a From that is a moderator or owner of the same list. The code works for
+// moderation_code_lifetime (14 days by default); after that only `cqlist held` decides.
 #include <fmt/format.h>
 
 #include "base/log.hpp"
 #include "base/strings.hpp"
 #include "list/notices_reply.hpp"
+#include "list/setting_values.hpp"
 
 namespace cqlist::list {
 namespace {
@@ -72,6 +74,15 @@ Result<void> tell_poster(CommandDeps& deps, const store::HeldRow& held, std::str
   CQLIST_TRY(std::string id, queue_notice(deps.outbox, list, notice));
   log::info("held.poster_told", {{"list", list.address()}, {"to", held.sender}, {"outbox", id}});
   return {};
+}
+
+// A code sent out longer ago than moderation_code_lifetime no longer decides: a notice
+// forwarded or leaked long after the fact must not publish a post nobody looks at any more.
+// A post decided already is answered as such, expired or not.
+bool code_expired(const CommandSession& session, const store::HeldRow& held) {
+  const auto lifetime = session.settings.moderation_code_lifetime;
+  return lifetime.count() > 0 && held.state == store::HeldState::waiting &&
+         session.now - held.held_at > lifetime;
 }
 
 }  // namespace
@@ -172,6 +183,18 @@ Result<void> run_moderation(CommandSession& session, std::string_view word, std:
   if (!held || held->list_id != session.list.id) {
     session.add(session.say(Text::moderation_unknown, fmt::arg("list", session.addresses.posting),
                             fmt::arg("token", token)));
+    return {};
+  }
+  if (code_expired(session, *held)) {
+    log::info("held.code_expired", {{"list", session.list.address()},
+                                    {"held_id", std::to_string(held->id)},
+                                    {"requester", session.requester}});
+    const auto lifetime =
+        static_cast<std::uint64_t>(session.settings.moderation_code_lifetime.count());
+    session.add(session.say(Text::moderation_expired, fmt::arg("token", token),
+                            fmt::arg("subject", held->subject), fmt::arg("sender", held->sender),
+                            fmt::arg("lifetime", setting_values::format_duration(lifetime)),
+                            fmt::arg("id", held->id)));
     return {};
   }
   const store::HeldState decision = word == "approve"  ? store::HeldState::approved

@@ -213,6 +213,12 @@ constexpr Entry kEntries[] = {
      "send it again in another message.",
      "get コマンドは 1 通のメールにつき {max} 個までのため、このコマンドは処理していません。"
      "お手数ですが、別のメールでもう一度お送りください。"},
+    {Text::get_daily_limit,
+     "Not sent: {articles}. At most {limit} articles a day are sent to one address by mail, "
+     "and {address} has had them today. Please ask again tomorrow (days are counted in UTC).",
+     "次の記事はお送りしていません: {articles}。メールでお送りできる記事は 1 つのアドレスにつき "
+     "1 日 {limit} 件までで、{address} は本日の上限に達しています。"
+     "明日以降（日付は UTC で数えます）にもう一度お申し込みください。"},
     {Text::get_subject, "{list} articles {range}", "{list} の記事 {range}"},
     {Text::get_body, "Here are articles {range} of {list}, each as an attached message.",
      "{list} の記事 {range} をお送りします。記事はそれぞれ添付のメールとしてお付けしています。"},
@@ -278,6 +284,14 @@ constexpr Entry kEntries[] = {
      "already.",
      "モデレーション用コード {token} に該当する {list} の保留中の投稿はありません。"
      "すでに処理済みの可能性があります。"},
+    {Text::moderation_expired,
+     "The moderation code {token} for the post \"{subject}\" from {sender} has expired "
+     "(codes work for {lifetime}), so nothing was done. The post is still held; the list's "
+     "administrator can decide it with `cqlist held approve {id}` (or reject, discard).",
+     "{sender} さんからの投稿「{subject}」のモデレーション用コード {token} は有効期限"
+     "（{lifetime}）が切れているため、何も処理していません。投稿は保留されたままです。"
+     "メーリングリストの管理者が `cqlist held approve {id}`（または reject、discard）で"
+     "処理できます。"},
     {Text::moderation_denied,
      "Only the moderators and owners of {list} can decide on held posts, and {address} is "
      "not one of them.",

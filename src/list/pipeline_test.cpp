@@ -99,6 +99,10 @@ class UnavailableStore : public store::Store {
     return real_.add_archived_post(p);
   }
 
+  Result<store::ListRow> import_list(const store::ListImport& i) override {
+    return real_.import_list(i);
+  }
+
   Result<std::vector<store::DeliveryJob>> due_jobs(store::Clock::time_point n,
                                                    std::size_t l) override {
     return real_.due_jobs(n, l);
@@ -153,6 +157,33 @@ class UnavailableStore : public store::Store {
 
   Result<std::vector<store::BounceRow>> bounces(store::Id id, std::string_view a) override {
     return real_.bounces(id, a);
+  }
+
+  Result<std::vector<store::BounceRow>> bounces_since(store::Id id,
+                                                      store::Clock::time_point t) override {
+    return real_.bounces_since(id, t);
+  }
+
+  Result<void> mark_bounces_alerted(store::Id id, const std::vector<store::Id>& ids,
+                                    store::Clock::time_point t) override {
+    return real_.mark_bounces_alerted(id, ids, t);
+  }
+
+  Result<std::optional<store::Clock::time_point>> last_bounce_alert(store::Id id) override {
+    return real_.last_bounce_alert(id);
+  }
+
+  Result<std::optional<store::MemberBounceState>> bounce_state(store::Id id,
+                                                               std::string_view a) override {
+    return real_.bounce_state(id, a);
+  }
+
+  Result<void> put_bounce_state(const store::MemberBounceState& s) override {
+    return real_.put_bounce_state(s);
+  }
+
+  Result<std::vector<store::MemberBounceState>> bounce_states(store::Id id) override {
+    return real_.bounce_states(id);
   }
 
  private:

@@ -99,7 +99,8 @@ Result<std::vector<store::DeliveryJob>> plan_jobs(store::Store& store, const sto
     after = page.back().address;
     std::vector<std::string> recipients;
     for (const auto& member : page) {
-      if (member.receives && member.mode == store::DeliveryMode::regular) {
+      if (member.receives && member.mode == store::DeliveryMode::regular &&
+          !member.bounce_disabled) {
         recipients.push_back(member.address);
       }
     }
@@ -353,7 +354,13 @@ Result<void> ListService::process_spooled(const std::string& spool_id) {
 CommandDeps ListService::command_deps_for_this() {
   CommandDeps command_deps{deps_.store, deps_.outbox, deps_.spool, deps_.tokens, &deps_.archive};
   command_deps.distribute = [this](const std::string& id) { return process_spooled(id); };
+  command_deps.get_quota = deps_.get_quota;
   return command_deps;
+}
+
+Result<LinkConfirmation> ListService::confirm_by_link(std::string_view token, bool apply) {
+  CommandDeps command_deps = command_deps_for_this();
+  return list::confirm_by_link(command_deps, token, apply);
 }
 
 Result<std::size_t> ListService::recover() {

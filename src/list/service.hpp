@@ -62,7 +62,8 @@ struct ServiceDeps {
   Archive& archive;
   KeyRing& keys;
   const TokenSigner& tokens;
-  std::string authserv_id;  // this host's name in Authentication-Results
+  std::string authserv_id;            // this host's name in Authentication-Results
+  RequestQuota* get_quota = nullptr;  // the `get` command's daily count; null: none
 };
 
 class ListService {
@@ -84,6 +85,9 @@ class ListService {
 
   // Finishes every post a crash left in the spool.
   Result<std::size_t> recover();
+
+  // A confirmation request's web link (list/commands.hpp confirm_by_link).
+  Result<LinkConfirmation> confirm_by_link(std::string_view token, bool apply);
 
  private:
   mail::SmtpReply receive_post(const RoutedAddress& routed, const InboundEnvelope& envelope,

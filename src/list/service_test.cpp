@@ -197,6 +197,27 @@ TEST_F(ServiceTest, MemberPostIsArchivedQueuedAndDeliveredSignedInBatches) {
                                       "dave@d.example", "eve@e.example"}));
 }
 
+TEST_F(ServiceTest, AMemberWhoseDeliveryBouncesArePausedGetsNoJob) {
+  store::MemberBounceState paused;
+  paused.list_id = list_.id;
+  paused.address = "carol@c.example";
+  paused.score = 5;
+  paused.delivery_disabled = true;
+  ASSERT_TRUE(store_->put_bounce_state(paused));
+  auto svc = service();
+  auto reply = svc.receive(envelope("alice@none.example"),
+                           post("Alice <alice@none.example>", "hello", "m9@none.example"));
+  ASSERT_EQ(reply.code, 250) << reply.text();
+  std::vector<std::string> recipients;
+  auto jobs = store_->pending_jobs(list_.id);
+  ASSERT_TRUE(jobs);
+  for (const auto& job : *jobs) {
+    recipients.insert(recipients.end(), job.recipients.begin(), job.recipients.end());
+  }
+  EXPECT_EQ(recipients.size(), 4u);
+  EXPECT_EQ(std::count(recipients.begin(), recipients.end(), "carol@c.example"), 0);
+}
+
 TEST_F(ServiceTest, WithoutXverpEachRecipientGetsItsOwnProvenBounceAddress) {
   transport_.xverp = false;
   auto svc = service();

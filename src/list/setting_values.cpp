@@ -237,6 +237,125 @@ Result<std::string> check_domains(std::string_view name, std::string_view value)
   return canonical;
 }
 
+namespace {
+
+struct DurationUnit {
+  char suffix;
+  std::uint64_t seconds;
+};
+
+constexpr DurationUnit kDurationUnits[] = {{'d', 86400}, {'h', 3600}, {'m', 60}, {'s', 1}};
+
+}  // namespace
+
+Result<std::string> check_duration(std::string_view name, std::string_view value,
+                                   std::uint64_t max_seconds) {
+  std::string text = to_ascii_lower(trim(value));
+  auto not_a_duration = [&] {
+    return not_allowed(name, value,
+                       fmt::format("write a time as a whole number with d, h, m or s (7d, 12h, "
+                                   "30m), at most {}; 0 for none",
+                                   format_duration(max_seconds)));
+  };
+  if (text == "0") {
+    return std::string("0");
+  }
+  if (text.size() < 2 || text.size() > 10) {
+    return not_a_duration();
+  }
+  const DurationUnit* unit = nullptr;
+  for (const DurationUnit& candidate : kDurationUnits) {
+    if (text.back() == candidate.suffix) {
+      unit = &candidate;
+    }
+  }
+  text.pop_back();
+  if (unit == nullptr ||
+      !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return not_a_duration();
+  }
+  std::uint64_t number = 0;
+  for (char c : text) {
+    number = number * 10 + static_cast<std::uint64_t>(c - '0');  // 9 digits cannot overflow
+  }
+  if (number > max_seconds / unit->seconds) {
+    return not_a_duration();
+  }
+  return format_duration(number * unit->seconds);
+}
+
+std::string format_duration(std::uint64_t seconds) {
+  if (seconds == 0) {
+    return "0";
+  }
+  for (const DurationUnit& unit : kDurationUnits) {
+    if (seconds % unit.seconds == 0) {
+      return fmt::format("{}{}", seconds / unit.seconds, unit.suffix);
+    }
+  }
+  return fmt::format("{}s", seconds);
+}
+
+std::uint64_t duration_seconds(const std::string& canonical) {
+  if (canonical.empty() || canonical == "0") {
+    return 0;
+  }
+  std::uint64_t number = 0;
+  std::from_chars(canonical.data(), canonical.data() + canonical.size() - 1, number);
+  for (const DurationUnit& unit : kDurationUnits) {
+    if (canonical.back() == unit.suffix) {
+      return number * unit.seconds;
+    }
+  }
+  return number;
+}
+
+Result<std::string> check_score(std::string_view name, std::string_view value) {
+  std::string_view text = trim(value);
+  auto not_a_score = [&] {
+    return not_allowed(name, value,
+                       "use a number from 0.5 to 1000 with at most one decimal (5, 2.5)");
+  };
+  std::string_view whole = text;
+  std::string_view tenth;
+  if (auto point = text.find('.'); point != std::string_view::npos) {
+    whole = text.substr(0, point);
+    tenth = text.substr(point + 1);
+    if (tenth.size() != 1) {
+      return not_a_score();
+    }
+  }
+  auto digits = [](std::string_view part) {
+    return std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (whole.empty() || whole.size() > 4 || !digits(whole) || !digits(tenth)) {
+    return not_a_score();
+  }
+  std::uint64_t tenths = 0;
+  for (char c : whole) {
+    tenths = tenths * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  tenths = tenths * 10 + (tenth.empty() ? 0 : static_cast<std::uint64_t>(tenth[0] - '0'));
+  if (tenths < 5 || tenths > 10000) {
+    return not_a_score();
+  }
+  return fmt::format("{}.{}", tenths / 10, tenths % 10);
+}
+
+double score_value(const std::string& canonical) {
+  std::uint64_t whole = 0;
+  auto point = canonical.find('.');
+  std::from_chars(canonical.data(), canonical.data() + std::min(point, canonical.size()), whole);
+  double tenth = point != std::string::npos && point + 1 < canonical.size()
+                     ? static_cast<double>(canonical[point + 1] - '0')
+                     : 0.0;
+  return static_cast<double>(whole) + tenth / 10.0;
+}
+
+std::string format_score(double score) {
+  return fmt::format("{:.1f}", score);
+}
+
 std::string join_domains(const std::vector<std::string>& domains) {
   std::string joined;
   for (const std::string& domain : domains) {

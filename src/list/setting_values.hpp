@@ -47,6 +47,18 @@ Result<std::string> check_web_url(std::string_view name, std::string_view value)
 // Comma-separated domains -> lowercase A-labels joined by ",".
 Result<std::string> check_domains(std::string_view name, std::string_view value);
 
+// A span of time: a whole number with s, m, h or d ("7d", "12h"); "0" for none. Canonical in
+// the largest unit that divides it ("168h" -> "7d").
+Result<std::string> check_duration(std::string_view name, std::string_view value,
+                                   std::uint64_t max_seconds);
+std::uint64_t duration_seconds(const std::string& canonical);
+std::string format_duration(std::uint64_t seconds);
+
+// A decimal number with at most one digit after the point, from 0.5 to 1000 ("5" -> "5.0").
+Result<std::string> check_score(std::string_view name, std::string_view value);
+double score_value(const std::string& canonical);
+std::string format_score(double score);
+
 std::string join_domains(const std::vector<std::string>& domains);
 std::vector<std::string> split_domains(const std::string& canonical);
 

@@ -61,6 +61,10 @@ constexpr std::array kAuthorPlacementNames{
     EnumName<AuthorPlacement>{AuthorPlacement::reply_to, "reply_to"},
     EnumName<AuthorPlacement>{AuthorPlacement::cc, "cc"},
 };
+constexpr std::array kComplaintNames{
+    EnumName<ComplaintAction>{ComplaintAction::nomail, "nomail"},
+    EnumName<ComplaintAction>{ComplaintAction::unsubscribe, "unsubscribe"},
+};
 constexpr std::array kReplyToNames{
     EnumName<ReplyToPolicy>{ReplyToPolicy::keep, "keep"},
     EnumName<ReplyToPolicy>{ReplyToPolicy::list, "list"},
@@ -170,7 +174,57 @@ SettingSpec text_setting(std::string_view name, std::string ListSettings::*field
           [field](const ListSettings& settings) { return settings.*field; }};
 }
 
+SettingSpec duration_setting(std::string_view name, std::chrono::seconds ListSettings::*field,
+                             std::uint64_t max_seconds, std::string_view meaning) {
+  return {name, meaning,
+          [=](std::string_view setting, std::string_view value) {
+            return values::check_duration(setting, value, max_seconds);
+          },
+          [field](ListSettings& settings, const std::string& canonical) {
+            settings.*field = std::chrono::seconds(
+                static_cast<std::int64_t>(values::duration_seconds(canonical)));
+          },
+          [field](const ListSettings& settings) {
+            return values::format_duration(static_cast<std::uint64_t>((settings.*field).count()));
+          }};
+}
+
 // --- the table
+
+void add_bounce_settings(std::vector<SettingSpec>& t) {
+  using S = ListSettings;
+  constexpr std::uint64_t kYear = 366 * 86400;
+  t.push_back({"bounce_score_threshold",
+               "Bounce score at which a member's delivery is disabled: a permanent failure of "
+               "their mailbox adds 1, a temporary one 0.5, at most once a day. Failures caused "
+               "by the list's own setup never count.",
+               values::check_score,
+               [](ListSettings& settings, const std::string& canonical) {
+                 settings.bounce_score_threshold = values::score_value(canonical);
+               },
+               [](const ListSettings& settings) {
+                 return values::format_score(settings.bounce_score_threshold);
+               }});
+  t.push_back(duration_setting("bounce_info_stale_after", &S::bounce_info_stale_after, kYear,
+                               "A member's bounce score starts again from zero when their "
+                               "last bounce is older than this (7d, 12h)."));
+  t.push_back(duration_setting("bounce_transient_after", &S::bounce_transient_after, kYear,
+                               "Temporary failures (mailbox full for now, server busy) count "
+                               "only once a member has been bouncing for longer than this."));
+  t.push_back(duration_setting("bounce_probe_interval", &S::bounce_probe_interval, kYear,
+                               "While a member's delivery is disabled, a test message goes to "
+                               "them this often; one that does not bounce re-enables delivery."));
+  t.push_back(size_setting("bounce_probes_before_removal", &S::bounce_probes_before_removal, 1, 100,
+                           false,
+                           "Bounced test messages after which the member is unsubscribed "
+                           "(the owners are told)."));
+  t.push_back(duration_setting("bounce_alert_period", &S::bounce_alert_period, kYear,
+                               "The owners get at most one summary of problems with the list's "
+                               "own sending setup (authentication, reputation) per period."));
+  t.push_back(enum_setting("complaint_action", &S::complaint_action, kComplaintNames,
+                           "When a member's provider reports that they marked list mail as "
+                           "spam: nomail (they stay, receive nothing) or unsubscribe."));
+}
 
 const std::vector<SettingSpec>& specs() {
   static const std::vector<SettingSpec> table = [] {
@@ -256,6 +310,15 @@ const std::vector<SettingSpec>& specs() {
     t.push_back(bool_setting("members_command_public", &S::members_command_public,
                              "Anyone may get the member list with the `members` mail command; "
                              "false: owners only."));
+    t.push_back(size_setting("get_daily_limit", &S::get_daily_limit, 1, 100000, false,
+                             "Archive articles the `get` mail command sends to one address per "
+                             "day (UTC); what is over the limit is refused with a note."));
+    t.push_back(duration_setting("moderation_code_lifetime", &S::moderation_code_lifetime,
+                                 366 * 86400,
+                                 "How long the code in a hold notice works for approving or "
+                                 "rejecting by reply (14d, 48h); 0: it never expires. A post "
+                                 "whose code expired stays held for `cqlist held`."));
+    add_bounce_settings(t);
     return t;
   }();
   return table;

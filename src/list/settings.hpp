@@ -6,6 +6,7 @@
 // and `cqlist help list` print it.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <map>
 #include <optional>
@@ -27,7 +28,8 @@ enum class PostingPolicy {
 // What happens to a post from a non-member (PostingPolicy::members).
 enum class NonMemberAction {
   hold,     // a moderator decides
-  reject,   // refused during the LMTP transaction with a reason (no bounce is generated)
+  reject,   // refused with a reason: at RCPT when Postfix asks the policy service (no bounce
+            // at all; list/posting_gate.hpp), else after the data in the LMTP reply
   discard,  // dropped silently, logged
 };
 
@@ -41,6 +43,12 @@ enum class FromRewrite {
 
 // Where the author's address goes when From is rewritten.
 enum class AuthorPlacement { reply_to, cc };
+
+// What happens to a member whose provider reports that they marked list mail as spam (ARF).
+enum class ComplaintAction {
+  nomail,       // stays a member, gets no posts (undone with "nomail off")
+  unsubscribe,  // removed from the list
+};
 
 // Reply-To of posts.
 enum class ReplyToPolicy {
@@ -89,6 +97,21 @@ struct ListSettings {
   std::size_t batch_size = 500;  // recipients per SMTP transaction (Postfix takes <= 1000)
 
   bool members_command_public = false;  // `members` by email for everyone, not only owners
+  std::size_t get_daily_limit = 200;    // archive articles sent by `get` to one address a day
+
+  // How long the code in a hold notice works for deciding by reply; zero: no expiry.
+  std::chrono::seconds moderation_code_lifetime = std::chrono::hours(24 * 14);
+
+  // Bounces (bounce/processor.hpp). A member's mailbox problems add to a score: 1 for a
+  // permanent failure, 0.5 for a temporary one, at most once a day; problems of the list's
+  // own setup never count.
+  double bounce_score_threshold = 5.0;  // delivery is disabled at this score
+  std::chrono::seconds bounce_info_stale_after = std::chrono::hours(24 * 7);  // score resets
+  std::chrono::seconds bounce_transient_after = std::chrono::hours(24 * 3);   // 4xx counts after
+  std::chrono::seconds bounce_probe_interval = std::chrono::hours(24 * 7);
+  std::size_t bounce_probes_before_removal = 3;
+  std::chrono::seconds bounce_alert_period = std::chrono::hours(24);  // owners' summaries
+  ComplaintAction complaint_action = ComplaintAction::nomail;
 };
 
 struct SettingInfo {

@@ -22,7 +22,7 @@ std::string canonical(std::string_view name, std::string_view value) {
 TEST(SettingTable, NamesEveryFieldOnceWithItsDefaultAndMeaning) {
   const std::vector<SettingInfo>& table = setting_table();
   std::map<std::string, std::string> defaults = settings_as_strings(ListSettings{});
-  EXPECT_EQ(table.size(), 25u);  // one per ListSettings field
+  EXPECT_EQ(table.size(), 34u);  // one per ListSettings field
   EXPECT_EQ(defaults.size(), table.size());
   std::set<std::string_view> names;
   for (const SettingInfo& info : table) {
@@ -233,6 +233,48 @@ TEST(ValidateSetting, FootersKeepLinesWithUnixLineEnds) {
   EXPECT_EQ(canonical("footer", ""), "");
   EXPECT_FALSE(validate_setting("footer", std::string("bell\x07")));
   EXPECT_FALSE(validate_setting("footer", "\xC3"));
+}
+
+TEST(ValidateSetting, DurationsTakeAUnitAndAreShownInTheLargestOne) {
+  EXPECT_EQ(canonical("bounce_probe_interval", "168h"), "7d");
+  EXPECT_EQ(canonical("bounce_alert_period", " 90M "), "90m");
+  EXPECT_EQ(canonical("bounce_alert_period", "3600s"), "1h");
+  EXPECT_EQ(canonical("bounce_alert_period", "0"), "0");
+  EXPECT_NE(error_of(validate_setting("bounce_probe_interval", "7")).find("7d, 12h"),
+            std::string::npos);
+  EXPECT_FALSE(validate_setting("bounce_probe_interval", "7w"));
+  EXPECT_FALSE(validate_setting("bounce_probe_interval", "-1d"));
+  EXPECT_FALSE(validate_setting("bounce_probe_interval", "400d"));
+  auto settings = parse_settings({{"bounce_info_stale_after", "2d"}});
+  ASSERT_TRUE(settings);
+  EXPECT_EQ(settings->bounce_info_stale_after, std::chrono::hours(48));
+}
+
+TEST(ValidateSetting, ScoresHaveAtMostOneDecimal) {
+  EXPECT_EQ(canonical("bounce_score_threshold", "5"), "5.0");
+  EXPECT_EQ(canonical("bounce_score_threshold", "2.5"), "2.5");
+  EXPECT_FALSE(validate_setting("bounce_score_threshold", "2.25"));
+  EXPECT_FALSE(validate_setting("bounce_score_threshold", "0"));
+  EXPECT_FALSE(validate_setting("bounce_score_threshold", "five"));
+  auto settings =
+      parse_settings({{"bounce_score_threshold", "2.5"}, {"complaint_action", "Unsubscribe"}});
+  ASSERT_TRUE(settings);
+  EXPECT_DOUBLE_EQ(settings->bounce_score_threshold, 2.5);
+  EXPECT_EQ(settings->complaint_action, ComplaintAction::unsubscribe);
+}
+
+TEST(ValidateSetting, MailCommandLimits) {
+  std::map<std::string, std::string> defaults = settings_as_strings(ListSettings{});
+  EXPECT_EQ(defaults["get_daily_limit"], "200");
+  EXPECT_EQ(defaults["moderation_code_lifetime"], "14d");
+  EXPECT_FALSE(validate_setting("get_daily_limit", "0"));
+  EXPECT_FALSE(validate_setting("get_daily_limit", "many"));
+  EXPECT_EQ(canonical("moderation_code_lifetime", "336h"), "14d");
+  EXPECT_EQ(canonical("moderation_code_lifetime", "0"), "0");  // never expires
+  auto settings = parse_settings({{"get_daily_limit", "20"}, {"moderation_code_lifetime", "2d"}});
+  ASSERT_TRUE(settings);
+  EXPECT_EQ(settings->get_daily_limit, 20u);
+  EXPECT_EQ(settings->moderation_code_lifetime, std::chrono::hours(48));
 }
 
 TEST(ValidateSetting, ShowsControlCharactersSafely) {

@@ -64,6 +64,9 @@ struct MemberRow {
   bool receives = true;
   bool may_post = true;
   Clock::time_point subscribed_at;
+  // Delivery stopped because the member's mailbox kept bouncing: set only through
+  // put_bounce_state() (update_member() leaves it), and delivery skips the member meanwhile.
+  bool bounce_disabled = false;
 };
 
 // A post that got an article number. `spool_id` names the spool file it came from, so a
@@ -136,6 +139,40 @@ struct BounceRow {
   std::string side;        // "recipient", "sender", "message", "transient"
   std::string diagnostic;  // the remote server's words
   Clock::time_point at;
+  std::string provider;     // who answered ("gmail", "outlook", ...) when known
+  std::string advice;       // what to do, as an advice key ("authentication", "ptr", ...)
+  std::string remote_host;  // the server that refused
+  double weight = 0;        // what it added to the member's bounce score
+  // When an owner's summary included it (sender-side bounces); the epoch: not yet.
+  Clock::time_point alerted_at;
+};
+
+// What the bounce processor keeps about one member (Mailman's "bounce info"). It belongs to
+// the membership: removing the member removes it.
+struct MemberBounceState {
+  Id list_id = 0;
+  std::string address;
+  double score = 0;
+  Clock::time_point first_bounce_at;  // start of the current run of bounces
+  Clock::time_point last_bounce_at;   // the last bounce that was the member's mailbox's fault
+  Clock::time_point last_counted_at;  // the last one that added to the score
+  bool delivery_disabled = false;     // MemberRow::bounce_disabled
+  Clock::time_point disabled_at;
+  int probes_sent = 0;  // since delivery was disabled
+  Clock::time_point last_probe_at;
+};
+
+// A whole list brought over from another list manager (`cqlist import-fml`). Member and post
+// rows' list_id are ignored: the new list's id is used.
+struct ListImport {
+  std::string name;
+  std::string domain;
+  std::map<std::string, std::string> settings;
+  std::vector<MemberRow> members;
+  std::vector<PostRow> articles;  // archived posts (their files are written before)
+  std::int64_t last_article = 0;  // the next post gets last_article + 1; not below any article
+  std::vector<std::string> message_ids;  // seeds the Message-ID cache, without angle brackets
+  Clock::time_point message_ids_seen_at;
 };
 
 class Store {
@@ -187,6 +224,10 @@ class Store {
   virtual Result<void> set_last_article(Id list_id, std::int64_t last_article) = 0;
   // Adds an article that exists already (imports): a queued post without jobs.
   virtual Result<void> add_archived_post(const PostRow& post) = 0;
+  // Creates the list with its settings, members, archived posts, article counter and
+  // Message-ID cache in one transaction: afterwards the list is there complete, or not at all.
+  // Errc::already_exists when the list exists (an import is never merged into a list).
+  virtual Result<ListRow> import_list(const ListImport& import) = 0;
 
   // --- delivery jobs.
   // Up to `limit` pending jobs whose not_before has passed, oldest first.
@@ -224,6 +265,23 @@ class Store {
   // --- bounces.
   virtual Result<void> add_bounce(const BounceRow& bounce) = 0;
   virtual Result<std::vector<BounceRow>> bounces(Id list_id, std::string_view address) = 0;
+  // Every bounce of the list received at or after `since`, oldest first.
+  virtual Result<std::vector<BounceRow>> bounces_since(Id list_id, Clock::time_point since) = 0;
+  // Notes that an owner's summary covered these bounces (of this list; others are left).
+  virtual Result<void> mark_bounces_alerted(Id list_id, const std::vector<Id>& bounce_ids,
+                                            Clock::time_point at) = 0;
+  // When the last summary went out; std::nullopt: never.
+  virtual Result<std::optional<Clock::time_point>> last_bounce_alert(Id list_id) = 0;
+
+  // --- members' bounce records.
+  // Errc::not_found when the address is not a member; std::nullopt when it has no record.
+  virtual Result<std::optional<MemberBounceState>> bounce_state(Id list_id,
+                                                                std::string_view address) = 0;
+  // Writes the record and the member's bounce_disabled flag together. Errc::not_found when
+  // the address is not a member.
+  virtual Result<void> put_bounce_state(const MemberBounceState& state) = 0;
+  // Every record of the list, by address.
+  virtual Result<std::vector<MemberBounceState>> bounce_states(Id list_id) = 0;
 };
 
 }  // namespace cqlist::store

@@ -90,6 +90,9 @@ class PostfixConfig(unittest.TestCase):
         self.assertEqual(parts["commands"], "postmap /etc/postfix/transport\n"
                                             "postmap /etc/postfix/cqlist_recipients\n"
                                             "postfix check\npostfix reload\n")
+        # No policy.listen in cqlist.toml: Postfix is not told to ask a service nobody runs.
+        self.assertNotIn("check_policy_service", out)
+        self.assertNotIn("smtpd_recipient_restrictions", parts["main.cf"])
 
     def test_ports_come_from_the_configuration_file_and_options(self):
         config = os.path.join(self.dir, "cqlist.toml")
@@ -106,6 +109,36 @@ class PostfixConfig(unittest.TestCase):
         code, _, err = run_cqlist("postfix-config", LIST, "--config", config, "--lmtp", "8025")
         self.assertEqual(code, 64)
         self.assertIn("HOST:PORT", err)
+
+    def test_policy_service_is_asked_after_the_relay_checks_when_configured(self):
+        config = os.path.join(self.dir, "cqlist.toml")
+        with open(config, "w", encoding="utf-8") as f:
+            f.write(f'data_dir = "{self.dir}"\n[policy]\nlisten = "0.0.0.0:10041"\n')
+        _, out, _ = run_cqlist("postfix-config", LIST, "--config", config, check_exit=0)
+        settings = main_cf_settings(sections(out)["main.cf"], "/tables")
+        restrictions = [r.strip() for r in settings["smtpd_recipient_restrictions"].split(",")]
+        # Mail from our own networks and relay control come first; cqlist listening on every
+        # address is asked on loopback.
+        self.assertEqual(restrictions, ["permit_mynetworks", "reject_unauth_destination",
+                                        "check_policy_service inet:127.0.0.1:10041"])
+        self.assertEqual(settings["smtpd_policy_service_default_action"], "DUNNO")
+        config_dir, _ = self.postfix_check(out)
+        self.assertIn("smtpd_recipient_restrictions = permit_mynetworks, "
+                      "reject_unauth_destination, check_policy_service inet:127.0.0.1:10041\n",
+                      self.postconf(config_dir, "-n"))
+        with open(config, "w", encoding="utf-8") as f:
+            f.write(f'data_dir = "{self.dir}"\n[policy]\nlisten = "127.0.0.1:0"\n')
+        code, _, err = run_cqlist("postfix-config", LIST, "--config", config)
+        self.assertEqual(code, 64)
+        self.assertIn("policy.listen", err)
+        # A typo is an error, not a silently missing policy service.
+        for text, complaint in (('[policy]\nlisten = "10031"\n', "policy.listen"),
+                                ("[policy]\nport = 10031\n", "unknown setting 'policy.port'")):
+            with open(config, "w", encoding="utf-8") as f:
+                f.write(f'data_dir = "{self.dir}"\n{text}')
+            code, _, err = run_cqlist("postfix-config", LIST, "--config", config)
+            self.assertEqual(code, 65, err)
+            self.assertIn(complaint, err)
 
     def postfix_check(self, output, shared_domain=False):
         """Builds a Postfix configuration directory from the output and returns it after

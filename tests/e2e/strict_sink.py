@@ -49,13 +49,15 @@ PUBLIC_SUFFIX_LIST = "/usr/share/publicsuffix/public_suffix_list.dat"
 
 class Sink:
     def __init__(self, directory, *, protocol="smtp", checks=False, dns_port=None,
-                 assume_client_ip=None, require_alignment=True, hostname="mx.sink.example"):
+                 assume_client_ip=None, require_alignment=True, hostname="mx.sink.example",
+                 reject_rcpts=None):
         if checks and (dns_port is None or assume_client_ip is None):
             raise ValueError("a checking sink needs dns_port and assume_client_ip")
         self.dir = os.path.abspath(directory)
         self.config = {"directory": self.dir, "protocol": protocol, "checks": checks,
                        "dns_port": dns_port, "client_ip": assume_client_ip,
-                       "require_alignment": require_alignment, "hostname": hostname}
+                       "require_alignment": require_alignment, "hostname": hostname,
+                       "reject_rcpts": {k.lower(): v for k, v in (reject_rcpts or {}).items()}}
         self.port = None
         self.process = None
 
@@ -154,11 +156,15 @@ class Sink:
 
 
 class StrictSink(Sink):
+    """reject_rcpts: {address: reply} refused at RCPT TO, as a provider refuses a mailbox
+    that does not exist ("550 5.1.1 ...")."""
+
     def __init__(self, directory, dns_port, assume_client_ip, require_alignment=True,
-                 hostname="mx.sink.example"):
+                 hostname="mx.sink.example", reject_rcpts=None):
         super().__init__(directory, protocol="smtp", checks=True, dns_port=dns_port,
                          assume_client_ip=assume_client_ip,
-                         require_alignment=require_alignment, hostname=hostname)
+                         require_alignment=require_alignment, hostname=hostname,
+                         reject_rcpts=reject_rcpts)
 
 
 class CatchAllSink(Sink):
@@ -496,6 +502,14 @@ class Handler:
         if self.lmtp:
             responses.insert(-1, "250-XFORWARD NAME ADDR PROTO HELO SOURCE PORT IDENT")
         return responses
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        refusal = self.config.get("reject_rcpts", {}).get(address.lower())
+        if refusal:
+            return refusal
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         import asyncio

@@ -126,11 +126,38 @@ CREATE TABLE bounces (
 CREATE INDEX bounces_address ON bounces (list_id, address_key, at);
 )sql";
 
+// Scores are kept in thousandths (SQLite integers): Mailman-like weights are 1 and 0.5, and a
+// sum of integers never drifts. A member's bounce record goes with the membership.
+constexpr std::string_view kVersion2 = R"sql(
+ALTER TABLE bounces ADD COLUMN provider TEXT NOT NULL DEFAULT '';
+ALTER TABLE bounces ADD COLUMN advice TEXT NOT NULL DEFAULT '';
+ALTER TABLE bounces ADD COLUMN remote_host TEXT NOT NULL DEFAULT '';
+ALTER TABLE bounces ADD COLUMN weight_milli INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE bounces ADD COLUMN alerted_at INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX bounces_at ON bounces (list_id, at);
+CREATE INDEX bounces_alerted ON bounces (list_id, alerted_at);
+
+ALTER TABLE members ADD COLUMN bounce_disabled INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE member_bounces (
+  member_id INTEGER PRIMARY KEY REFERENCES members (id) ON DELETE CASCADE,
+  score_milli INTEGER NOT NULL,
+  first_bounce_at INTEGER NOT NULL,
+  last_bounce_at INTEGER NOT NULL,
+  last_counted_at INTEGER NOT NULL,
+  disabled_at INTEGER NOT NULL,
+  probes_sent INTEGER NOT NULL,
+  last_probe_at INTEGER NOT NULL
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1,
      "lists, members, posts, delivery jobs, held messages, message ids, confirmations, "
      "bounces",
      kVersion1},
+    {2, "bounce provider, advice and alerts; members' bounce scores and disabled delivery",
+     kVersion2},
 };
 
 Error newer_schema(const Db& db, int found, int known) {

@@ -11,7 +11,8 @@ namespace cqlist::store::sqlite {
 namespace {
 
 constexpr std::string_view kMemberColumns =
-    "id, list_id, address, display_name, role, mode, receives, may_post, subscribed_at";
+    "id, list_id, address, display_name, role, mode, receives, may_post, subscribed_at, "
+    "bounce_disabled";
 
 Result<MemberRow> read_member(const Statement& row) {
   MemberRow member;
@@ -30,6 +31,7 @@ Result<MemberRow> read_member(const Statement& row) {
   member.receives = row.int64(6) != 0;
   member.may_post = row.int64(7) != 0;
   member.subscribed_at = from_unix_seconds(row.int64(8));
+  member.bounce_disabled = row.int64(9) != 0;
   return member;
 }
 

@@ -1,5 +1,4 @@
-// store/sqlite/sqlite_moderation.cpp: held messages, the Message-ID cache, confirmations and
-// bounces.
+// store/sqlite/sqlite_moderation.cpp: held messages, the Message-ID cache and confirmations.
 
 #include <fmt/format.h>
 
@@ -247,47 +246,6 @@ Result<PendingAction> SqliteStore::take_pending(std::string_view token, Clock::t
                 "no confirmation with this token (it was used already, or never existed)");
   }
   return std::move(*taken.action);
-}
-
-Result<void> SqliteStore::add_bounce(const BounceRow& bounce) {
-  return write("recording a bounce", [&]() -> Result<void> {
-    CQLIST_TRY_VOID(require_list(bounce.list_id));
-    CQLIST_TRY(
-        Statement insert,
-        db_->prepare("INSERT INTO bounces (list_id, address, address_key, status, reason, "
-                     "side, diagnostic, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                     bounce.list_id, bounce.address, address_key(bounce.address), bounce.status,
-                     bounce.reason, bounce.side, bounce.diagnostic, to_unix_seconds(bounce.at)));
-    return insert.run();
-  });
-}
-
-Result<std::vector<BounceRow>> SqliteStore::bounces(Id list_id, std::string_view address) {
-  return read("listing bounces", [&]() -> Result<std::vector<BounceRow>> {
-    CQLIST_TRY_VOID(require_list(list_id));
-    CQLIST_TRY(Statement query,
-               db_->prepare("SELECT id, list_id, address, status, reason, side, diagnostic, at "
-                            "FROM bounces WHERE list_id = ?1 AND address_key = ?2 "
-                            "ORDER BY at, id",
-                            list_id, address_key(address)));
-    std::vector<BounceRow> rows;
-    while (true) {
-      CQLIST_TRY(bool row, query.step());
-      if (!row) {
-        return rows;
-      }
-      BounceRow bounce;
-      bounce.id = query.int64(0);
-      bounce.list_id = query.int64(1);
-      bounce.address = query.text(2);
-      bounce.status = query.text(3);
-      bounce.reason = query.text(4);
-      bounce.side = query.text(5);
-      bounce.diagnostic = query.text(6);
-      bounce.at = from_unix_seconds(query.int64(7));
-      rows.push_back(std::move(bounce));
-    }
-  });
 }
 
 }  // namespace cqlist::store::sqlite

@@ -2,7 +2,8 @@
 //
 // Its methods are split by concept: lists and settings (sqlite_store.cpp), members
 // (sqlite_members.cpp), posts and delivery jobs (sqlite_posts.cpp), held messages, the
-// Message-ID cache, confirmations and bounces (sqlite_moderation.cpp).
+// Message-ID cache and confirmations (sqlite_moderation.cpp), bounces and members' bounce
+// records (sqlite_bounces.cpp).
 //
 // Threads: one connection, and every method holds `mutex_` for its whole transaction. SQLite
 // lets only one writer in at a time anyway, and the methods are short, so a connection pool
@@ -60,6 +61,7 @@ class SqliteStore final : public Store {
   Result<void> queue_post(Id post_id, const std::vector<DeliveryJob>& jobs) override;
   Result<void> set_last_article(Id list_id, std::int64_t last_article) override;
   Result<void> add_archived_post(const PostRow& post) override;
+  Result<ListRow> import_list(const ListImport& import) override;
 
   Result<std::vector<DeliveryJob>> due_jobs(Clock::time_point now, std::size_t limit) override;
   Result<void> mark_job_done(Id job_id) override;
@@ -83,6 +85,15 @@ class SqliteStore final : public Store {
 
   Result<void> add_bounce(const BounceRow& bounce) override;
   Result<std::vector<BounceRow>> bounces(Id list_id, std::string_view address) override;
+  Result<std::vector<BounceRow>> bounces_since(Id list_id, Clock::time_point since) override;
+  Result<void> mark_bounces_alerted(Id list_id, const std::vector<Id>& bounce_ids,
+                                    Clock::time_point at) override;
+  Result<std::optional<Clock::time_point>> last_bounce_alert(Id list_id) override;
+
+  Result<std::optional<MemberBounceState>> bounce_state(Id list_id,
+                                                        std::string_view address) override;
+  Result<void> put_bounce_state(const MemberBounceState& state) override;
+  Result<std::vector<MemberBounceState>> bounce_states(Id list_id) override;
 
  private:
   // Runs `body` (returning a Result) as one transaction under the mutex: committed when it

@@ -12,10 +12,11 @@ namespace cqlist::store::testing {
 int members_conformance_linked();
 int posts_conformance_linked();
 int moderation_conformance_linked();
+int bounces_conformance_linked();
 
 int link_store_conformance_suite() {
   return members_conformance_linked() + posts_conformance_linked() +
-         moderation_conformance_linked();
+         moderation_conformance_linked() + bounces_conformance_linked();
 }
 
 std::string store_factory_name(const ::testing::TestParamInfo<StoreFactory>& info) {

@@ -323,5 +323,95 @@ TEST_P(StoreConformance, TenThousandMembersInBatchesOfFiveHundred) {
   EXPECT_TRUE(store().due_jobs(at(kNow), 100)->empty());
 }
 
+ListImport make_import() {
+  ListImport import;
+  import.name = "cq-test";
+  import.domain = "example.org";
+  import.settings = {{"subject_tag", "[:]"}, { "tag_width", "5" }};
+  MemberRow owner;
+  owner.address = "jh1abc@example.org";
+  owner.role = Role::owner;
+  owner.subscribed_at = at(kNow);
+  MemberRow off = owner;
+  off.address = "JR4OFF@example.org";
+  off.role = Role::member;
+  off.mode = DeliveryMode::nomail;
+  MemberRow post_only = off;
+  post_only.address = "7k1post@example.org";
+  post_only.mode = DeliveryMode::regular;
+  post_only.receives = false;
+  import.members = {owner, off, post_only};
+  for (std::int64_t article = 1; article <= 3; ++article) {
+    PostRow post;
+    post.article = article;
+    post.message_id = fmt::format("{}@fml.example", article);
+    post.from = "jh1abc@example.org";
+    post.subject = fmt::format("article {}", article);
+    post.received_at = at(kNow - 100 + article);
+    import.articles.push_back(post);
+  }
+  import.last_article = 3;
+  import.message_ids = {"1@fml.example", "old@fml.example"};
+  import.message_ids_seen_at = at(kNow);
+  return import;
+}
+
+TEST_P(StoreConformance, ImportListCreatesEverythingAndContinuesTheNumbering) {
+  auto imported = store().import_list(make_import());
+  ASSERT_TRUE(is_ok(imported));
+  EXPECT_EQ(imported->address(), "cq-test@example.org");
+  EXPECT_EQ(imported->last_article, 3);
+  EXPECT_EQ(imported->settings.at("subject_tag"), "[:]");
+  auto members = store().members(imported->id);
+  ASSERT_TRUE(is_ok(members));
+  ASSERT_EQ(members->size(), 3u);
+  auto off = store().find_member(imported->id, "JR4OFF@example.org");
+  ASSERT_TRUE(is_ok(off));
+  EXPECT_EQ(off->mode, DeliveryMode::nomail);
+  auto post_only = store().find_member(imported->id, "7k1post@example.org");
+  ASSERT_TRUE(is_ok(post_only));
+  EXPECT_FALSE(post_only->receives);
+  EXPECT_TRUE(post_only->may_post);
+  auto article = store().post(imported->id, 2);
+  ASSERT_TRUE(is_ok(article));
+  ASSERT_TRUE(article->has_value());
+  EXPECT_EQ((*article)->state, PostState::queued);
+  EXPECT_EQ((*article)->subject, "article 2");
+  EXPECT_TRUE(*store().seen_message_id(imported->id, "old@fml.example"));
+  auto next = store().number_post(imported->id, make_post(imported->id, "spool-new"));
+  ASSERT_TRUE(is_ok(next));
+  EXPECT_EQ(next->article, 4);
+}
+
+TEST_P(StoreConformance, ImportListKeepsALastArticleAboveTheSpool) {
+  ListImport import = make_import();
+  import.last_article = 10;  // fml's seq may run ahead of an expired spool
+  auto imported = store().import_list(import);
+  ASSERT_TRUE(is_ok(imported));
+  auto next = store().number_post(imported->id, make_post(imported->id, "spool-new"));
+  ASSERT_TRUE(is_ok(next));
+  EXPECT_EQ(next->article, 11);
+  import.name = "other";
+  import.last_article = 2;
+  EXPECT_TRUE(has_error(store().import_list(import), Errc::invalid_argument));
+}
+
+TEST_P(StoreConformance, ImportListIsRefusedForAnExistingListAndChangesNothing) {
+  ListRow existing = make_list("cq-test", "example.org");
+  EXPECT_TRUE(has_error(store().import_list(make_import()), Errc::already_exists));
+  EXPECT_EQ(*store().member_count(existing.id), 0u);
+  EXPECT_EQ(store().list_by_id(existing.id)->last_article, 0);
+}
+
+TEST_P(StoreConformance, ImportListFailingHalfWayLeavesNoList) {
+  ListImport import = make_import();
+  import.members.push_back(import.members.front());  // the same address twice
+  EXPECT_TRUE(has_error(store().import_list(import), Errc::already_exists));
+  EXPECT_TRUE(has_error(store().find_list("cq-test", "example.org"), Errc::not_found));
+  auto lists = store().lists();
+  ASSERT_TRUE(is_ok(lists));
+  EXPECT_TRUE(lists->empty());
+}
+
 }  // namespace
 }  // namespace cqlist::store::testing

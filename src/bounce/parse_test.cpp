@@ -1,0 +1,168 @@
+// bounce/parse_test.cpp: the bounce parser on cqlist's own samples (testdata/*.eml).
+#include "bounce/parse.hpp"
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace cqlist::bounce {
+namespace {
+
+std::string sample(const std::string& name) {
+  std::ifstream in(std::string(CQLIST_SOURCE_ROOT) + "/src/bounce/testdata/" + name,
+                   std::ios::binary);
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  EXPECT_FALSE(bytes.str().empty()) << name;
+  return bytes.str();
+}
+
+std::string with_line_ends(const std::string& lf_text, const std::string& line_end) {
+  std::string out;
+  for (char c : lf_text) {
+    if (c == '\n') {
+      out += line_end;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+BounceReport parsed(const std::string& bytes) {
+  Result<BounceReport> report = parse_bounce(bytes);
+  EXPECT_TRUE(report.has_value()) << (report ? "" : report.error().message());
+  return report ? *report : BounceReport{};
+}
+
+void expect_gmail_authentication_failure(const BounceReport& report) {
+  ASSERT_EQ(report.kind, ReportKind::delivery_failure);
+  EXPECT_EQ(report.format, "rfc3464");
+  EXPECT_EQ(report.reporting_mta, "mail.list.example.org");
+  EXPECT_EQ(report.original_message_id, "<nyaan-123@example.jp>");
+  ASSERT_EQ(report.recipients.size(), 1u);
+  const RecipientReport& member = report.recipients[0];
+  EXPECT_EQ(member.address, "member@gmail.com");
+  EXPECT_EQ(member.action, "failed");
+  ASSERT_TRUE(member.status.has_value());
+  EXPECT_EQ(member.status->to_string(), "5.7.26");
+  EXPECT_EQ(member.reply_code, 550);
+  EXPECT_EQ(member.remote_host, "gmail-smtp-in.l.google.com");
+  EXPECT_EQ(member.smtp_command, "DATA");
+  EXPECT_TRUE(member.permanent);
+  // The multi-line reply comes out as one text, its repeated "550-5.7.26" prefixes gone.
+  EXPECT_EQ(member.diagnostic.rfind("550 5.7.26 This mail has been blocked because the sender "
+                                    "is unauthenticated. Gmail requires all senders",
+                                    0),
+            0u)
+      << member.diagnostic;
+  EXPECT_EQ(member.diagnostic.find("550-"), std::string::npos) << member.diagnostic;
+  EXPECT_NE(member.diagnostic.find("SPF [list.example.org] with ip: [192.0.2.10] = did not pass"),
+            std::string::npos)
+      << member.diagnostic;
+}
+
+TEST(ParseBounce, PostfixDsnWithGmailMultiLineAuthenticationReply) {
+  expect_gmail_authentication_failure(parsed(sample("postfix-gmail-5.7.26.eml")));
+}
+
+TEST(ParseBounce, CrlfAndLoneCrLineEndsReadTheSame) {
+  std::string lf = sample("postfix-gmail-5.7.26.eml");
+  expect_gmail_authentication_failure(parsed(with_line_ends(lf, "\r\n")));
+  expect_gmail_authentication_failure(parsed(with_line_ends(lf, "\r")));
+}
+
+TEST(ParseBounce, QmailText) {
+  BounceReport report = parsed(sample("qmail.eml"));
+  ASSERT_EQ(report.kind, ReportKind::delivery_failure);
+  ASSERT_EQ(report.recipients.size(), 1u);
+  const RecipientReport& member = report.recipients[0];
+  EXPECT_EQ(member.address, "mike@example.com");
+  ASSERT_TRUE(member.status.has_value());
+  EXPECT_EQ(member.status->to_string(), "5.1.1");
+  EXPECT_EQ(member.reply_code, 550);
+  EXPECT_EQ(member.smtp_command, "RCPT");
+  EXPECT_TRUE(member.permanent);
+  EXPECT_EQ(member.diagnostic.rfind("550 5.1.1 <mike@example.com>: Recipient address rejected", 0),
+            0u)
+      << member.diagnostic;
+}
+
+TEST(ParseBounce, EximText) {
+  BounceReport report = parsed(sample("exim.eml"));
+  ASSERT_EQ(report.kind, ReportKind::delivery_failure);
+  ASSERT_EQ(report.recipients.size(), 1u) << "the sender in the copy is not a recipient";
+  const RecipientReport& member = report.recipients[0];
+  EXPECT_EQ(member.address, "kuro@mail.example.net");
+  ASSERT_TRUE(member.status.has_value());
+  EXPECT_EQ(member.status->to_string(), "5.2.2");
+  EXPECT_EQ(member.reply_code, 552);
+  EXPECT_EQ(member.remote_host, "mx.mail.example.net");
+  EXPECT_EQ(member.smtp_command, "RCPT");
+  EXPECT_TRUE(member.permanent);
+  EXPECT_EQ(member.diagnostic,
+            "552 5.2.2 Mailbox full: kuro@mail.example.net is out of storage space");
+}
+
+TEST(ParseBounce, JapaneseCarrierTextInUndeclaredIso2022Jp) {
+  // No MIME header at all, the text in raw ISO-2022-JP: as old Japanese MTAs send it.
+  BounceReport report = parsed(sample("japanese-carrier-iso2022jp.eml"));
+  ASSERT_EQ(report.kind, ReportKind::delivery_failure);
+  EXPECT_EQ(report.original_message_id, "<nyaan-128@example.jp>");
+  ASSERT_EQ(report.recipients.size(), 1u) << "the list address in the copy is not a recipient";
+  const RecipientReport& member = report.recipients[0];
+  EXPECT_EQ(member.address, "member@docomo.ne.jp");
+  EXPECT_FALSE(member.status.has_value());
+  EXPECT_EQ(member.reply_code, 0);
+  EXPECT_EQ(member.diagnostic,
+            "<member@docomo.ne.jp> "
+            "\xE5\xAE\x9B\xE5\x85\x88\xE3\x81\xAE\xE3\x83\xA1\xE3\x83\xBC\xE3\x83\xAB"
+            "\xE3\x82\xA2\xE3\x83\x89\xE3\x83\xAC\xE3\x82\xB9\xE3\x81\x8C\xE8\xA6\x8B"
+            "\xE3\x81\xA4\xE3\x81\x8B\xE3\x82\x8A\xE3\x81\xBE\xE3\x81\x9B\xE3\x82\x93"
+            " (user unknown)");  // 宛先のメールアドレスが見つかりません
+}
+
+TEST(ParseBounce, AutoReplyIsRecognisedAndNamesWhoAnswered) {
+  BounceReport report = parsed(sample("auto-reply.eml"));
+  EXPECT_EQ(report.kind, ReportKind::auto_reply);
+  ASSERT_EQ(report.recipients.size(), 1u);
+  EXPECT_EQ(report.recipients[0].address, "shiro@example.com");
+  EXPECT_FALSE(report.recipients[0].permanent);
+}
+
+TEST(ParseBounce, ArfComplaintNamesTheMemberAndFeedbackType) {
+  BounceReport report = parsed(sample("arf.eml"));
+  EXPECT_EQ(report.kind, ReportKind::complaint);
+  EXPECT_EQ(report.reporting_mta, "fbl.example.net");
+  EXPECT_EQ(report.original_message_id, "<nyaan-127@example.jp>");
+  ASSERT_EQ(report.recipients.size(), 1u);
+  EXPECT_EQ(report.recipients[0].address, "sabi@example.net");
+  EXPECT_EQ(report.recipients[0].feedback_type, "abuse");
+}
+
+TEST(ParseBounce, DelayedDsnIsADelayNotAFailure) {
+  std::string lf = sample("postfix-gmail-5.7.26.eml");
+  std::string delayed = lf;
+  delayed.replace(delayed.find("Action: failed"), 14, "Action: delayed");
+  delayed.replace(delayed.find("Status: 5.7.26"), 14, "Status: 4.7.26");
+  BounceReport report = parsed(delayed);
+  EXPECT_EQ(report.kind, ReportKind::delay);
+  ASSERT_EQ(report.recipients.size(), 1u);
+  EXPECT_FALSE(report.recipients[0].permanent);
+}
+
+TEST(ParseBounce, GarbageIsRefusedWithAReason) {
+  for (std::string bytes : {std::string(), std::string("\r\n\r\n"), std::string("\x01\x02\xff"),
+                            std::string("Subject: hello\n\nJust a note about lunch.\n")}) {
+    Result<BounceReport> report = parse_bounce(bytes);
+    ASSERT_FALSE(report.has_value()) << bytes;
+    EXPECT_EQ(report.error().code(), Errc::bad_syntax);
+    EXPECT_NE(report.error().message().find("not a"), std::string::npos)
+        << report.error().message();
+  }
+}
+
+}  // namespace
+}  // namespace cqlist::bounce

@@ -1,0 +1,69 @@
+// doctor/doctor.hpp: `cqlist doctor` as a function: inputs in, findings out.
+//
+// Owns: what the doctor is told about a list and its host (DoctorInput: plain values the CLI
+// gathers from the list's settings, the key files, postconf and the interfaces) and running
+// the checklist groups over one resolver. Checks never fail as a whole: an unanswerable DNS
+// query becomes a finding, so one run always reports everything it could see.
+// See also: finding.hpp (the result shape), render.hpp (text), the *_checks.hpp files.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "auth/crypto/key.hpp"
+#include "dns/resolver.hpp"
+#include "doctor/finding.hpp"
+#include "doctor/sending_path.hpp"
+
+namespace cqlist::doctor {
+
+// A DKIM key cqlist signs with: the selector it is published under and the private key.
+struct DkimKey {
+  std::string selector;
+  std::string path;  // for messages only
+  auth::crypto::PrivateKey key;
+};
+
+// What the list's settings and membership say (the CLI reads them; doctor does not know the
+// list module). Absent when the doctor runs for a bare domain.
+struct ListFacts {
+  std::string address;       // "ham@cq-test.example"
+  std::string from_rewrite;  // "when_needed", "always", "never", "wrap"
+  std::vector<std::string> rewrite_domains;
+  bool subject_tag = false;  // posts are changed: the posters' DKIM signatures break
+  bool footer = false;
+  std::string envelope_domain;  // domain of the address bounces come back to
+  bool list_id = true;
+  bool one_click = false;  // personalised copies with an https one-click link
+  std::size_t members = 0;
+  std::map<std::string, std::size_t> members_by_domain;  // recipient domain -> count
+  double posts_per_day = 0;                              // peak over the last 30 days
+};
+
+struct DoctorInput {
+  std::string domain;                 // the list domain: envelope, DKIM d= and rewritten From
+  std::vector<EgressAddress> egress;  // where list mail leaves from (effective_egress)
+  std::optional<PostfixSettings> postfix;
+  std::string helo_name;       // what the MTA says in EHLO; empty: unknown
+  bool signing_known = false;  // true when dkim_keys is the complete signing setup
+  std::vector<DkimKey> dkim_keys;
+  std::optional<ListFacts> list;
+};
+
+// Checklist groups, by ID prefix: "OUT", "SPF", "PTR" (with HELO), "DKIM", "DMARC", "DNS",
+// "TLS", "LIST", "VOL".
+const std::vector<std::string>& check_groups();
+
+// Runs the checks of `groups` (all when empty), in checklist order.
+std::vector<Finding> run_doctor(dns::Resolver& resolver, const DoctorInput& input,
+                                const std::vector<std::string>& groups = {});
+
+// The name the doctor proposes for the mail host: the HELO name when it is a host in the list
+// domain, else "mail.<domain>".
+std::string proposed_host_name(const DoctorInput& input);
+
+}  // namespace cqlist::doctor

@@ -1,0 +1,3 @@
+$MAIL_LIST = "cq-test\@example.org";
+$BROKEN = "unterminated;
+1;

@@ -1,0 +1,483 @@
+"""Mail commands end to end: subscribe and unsubscribe with confirmation (by reply, by
+"confirm CODE" and by the web link), get/index/members, moderators' approve/reject by reply,
+RFC 3834 silence towards automatic mail, and a Japanese list's help.
+
+Same topology as list_server_test.py: a command mail goes swaks -> private Postfix -> LMTP ->
+cqlist serve; cqlist's answers go out with MAIL FROM:<> through Postfix's reinjection
+listener to the strict sink, which accepts them only when the list domain's DKIM passes.
+Assertions are on what the sink received and on the store, read through the CLI.
+"""
+import email
+import email.policy
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import unittest
+import urllib.error
+import urllib.request
+
+from dkim_keys import cqlist_key
+from harness import Env, main, run_cqlist
+from list_server_test import (LIST_DOMAIN, LIST_SERVER_IP, NONE_DOMAIN, POSTER_SERVER_IP,
+                              header, message)
+from loopback_dns import LoopbackDns, txt
+from private_postfix import PrivatePostfix, free_tcp_port
+from strict_sink import StrictSink
+
+LIST = f"ham@{LIST_DOMAIN}"
+REQUEST = f"ham-request@{LIST_DOMAIN}"
+JA_LIST = f"jam@{LIST_DOMAIN}"
+OWNER = "owner@third.cq-test.example"
+MEMBER = f"mike@{NONE_DOMAIN}"
+
+
+def person(name):
+    return f"{name}@{NONE_DOMAIN}"
+
+
+def command_mail(sender, to, subject, body="", extra=""):
+    return (f"From: {sender}\r\nTo: {to}\r\nSubject: {subject}\r\n"
+            "Date: Sat, 28 Nov 2026 10:00:00 +0900\r\n"
+            f"Message-ID: <{time.monotonic_ns()}@{NONE_DOMAIN}>\r\nMIME-Version: 1.0\r\n{extra}"
+            "Content-Type: text/plain; charset=us-ascii\r\n\r\n" + body).encode()
+
+
+def parsed(copy):
+    return email.message_from_bytes(copy, policy=email.policy.default)
+
+
+def text_of(copy):
+    """The decoded text of the first text/plain part (the reply or notice itself)."""
+    part = parsed(copy).get_body(preferencelist=("plain",))
+    return part.get_content()
+
+
+class ListCommandsTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="cqlist-list-commands-")
+        if not os.environ.get("CQLIST_KEEP_TEST_DIR"):
+            cls.addClassCleanup(shutil.rmtree, cls.dir, ignore_errors=True)
+        os.chmod(cls.dir, 0o755)  # Postfix daemons run as postfix and must reach their dirs
+        rsa_key, _, rsa_txt = cqlist_key(cls.dir, "rsa1", LIST_DOMAIN, "rsa2048")
+        records = {
+            LIST_DOMAIN: [txt(f"v=spf1 ip4:{LIST_SERVER_IP} -all")],
+            f"rsa1._domainkey.{LIST_DOMAIN}": [txt(*rsa_txt)],
+            f"_dmarc.{LIST_DOMAIN}": [txt("v=DMARC1; p=reject")],
+            NONE_DOMAIN: [txt(f"v=spf1 ip4:{POSTER_SERVER_IP} -all")],
+            f"_dmarc.{NONE_DOMAIN}": [txt("v=DMARC1; p=none")],
+        }
+        cls.dns = LoopbackDns(records, zones=["cq-test.example"]).start()
+        cls.addClassCleanup(cls.dns.stop)
+        cls.sink = StrictSink(os.path.join(cls.dir, "sink"), dns_port=cls.dns.port,
+                              assume_client_ip=LIST_SERVER_IP, require_alignment=False).start()
+        cls.addClassCleanup(cls.sink.stop)
+        cls.lmtp_port = free_tcp_port()
+        cls.http_port = free_tcp_port()
+        cls.postfix = PrivatePostfix(
+            os.path.join(cls.dir, "postfix"), relay=("127.0.0.1", cls.sink.port),
+            transports={LIST_DOMAIN: f"lmtp:inet:127.0.0.1:{cls.lmtp_port}"},
+            relay_domains=[LIST_DOMAIN])
+        cls.addClassCleanup(cls.postfix.stop)
+        cls.postfix.start()
+
+        cls.data_dir = os.path.join(cls.dir, "cqlist")
+        cls.config = os.path.join(cls.dir, "cqlist.toml")
+        with open(cls.config, "w") as f:
+            f.write(f'data_dir = "{cls.data_dir}"\nhostname = "lists.cq-test.example"\n'
+                    f'[lmtp]\nlisten = "127.0.0.1:{cls.lmtp_port}"\n'
+                    f'[http]\nlisten = "127.0.0.1:{cls.http_port}"\n'
+                    f'[relay]\nport = {cls.postfix.reinject_port}\nstarttls = false\n'
+                    f'[dns]\nresolver = "{cls.dns.address}"\n')
+        signing = ["--set", "dkim_selector_rsa=rsa1", "--set", f"dkim_key_rsa={rsa_key}"]
+        cls.web = "https://lists.cq-test.example/ham/"
+        cls.cqlist("list", "create", LIST, "--owner", OWNER, *signing,
+                   "--set", f"web_url={cls.web}")
+        cls.cqlist("members", "add", LIST, MEMBER)
+        cls.cqlist("list", "create", JA_LIST, "--owner", OWNER, *signing, "--set", "language=ja")
+        cls.start_server()
+
+    @classmethod
+    def cqlist(cls, *args, check_exit=0, stdin=None):
+        return run_cqlist(*args, "--config", cls.config, check_exit=check_exit, stdin=stdin)
+
+    @classmethod
+    def start_server(cls):
+        cls.server_log = open(os.path.join(cls.dir, "serve.log"), "ab")
+        cls.server = subprocess.Popen([Env.cqlist, "serve", "--config", cls.config],
+                                      stdout=cls.server_log, stderr=cls.server_log)
+        cls.addClassCleanup(cls.stop_server)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if cls.server.poll() is not None:
+                raise AssertionError(f"cqlist serve exited {cls.server.returncode}:\n"
+                                     + cls.log_text())
+            try:
+                socket.create_connection(("127.0.0.1", cls.lmtp_port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise AssertionError("cqlist serve did not listen:\n" + cls.log_text())
+
+    @classmethod
+    def stop_server(cls):
+        if cls.server.poll() is None:
+            cls.server.send_signal(signal.SIGTERM)
+            try:
+                cls.server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                cls.server.kill()
+                cls.server.wait()
+        cls.server_log.close()
+
+    @classmethod
+    def log_text(cls):
+        with open(os.path.join(cls.dir, "serve.log"), "rb") as f:
+            return f.read().decode(errors="replace")
+
+    # --- sending and receiving -------------------------------------------------------------
+
+    def send(self, data, mail_from, to):
+        """Hands a mail to the private Postfix as the Internet would (XCLIENT from the
+        poster's server, whose address the poster domain's SPF authorises)."""
+        path = os.path.join(self.dir, f"mail-{time.monotonic_ns()}.eml")
+        with open(path, "wb") as f:
+            f.write(data)
+        proc = subprocess.run(
+            ["swaks", "--server", "127.0.0.1", "--port", str(self.postfix.smtpd_port),
+             "--helo", "mail.poster.example", "--xclient-helo", "mail.poster.example",
+             "--xclient-addr", POSTER_SERVER_IP, "--xclient-name", "[UNAVAILABLE]",
+             "--from", mail_from, "--to", to, "--data", f"@{path}"],
+            capture_output=True, timeout=60)
+        output = proc.stdout.decode(errors="replace") + proc.stderr.decode(errors="replace")
+        self.assertEqual(proc.returncode, 0, f"swaks failed:\n{output}")
+
+    def command(self, sender, subject, body="", to=REQUEST, extra=""):
+        self.send(command_mail(sender, to, subject, body, extra), sender, to)
+
+    def wait_for_mail(self, rcpt, where, timeout=60, count=1):
+        """The first `count` copies the sink accepted for rcpt that satisfy where(bytes)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [c for c in self.sink.messages_for(rcpt) if where(c)]
+            if len(found) >= count:
+                return found[:count] if count > 1 else found[0]
+            if time.monotonic() > deadline:
+                subjects = [header(c, "Subject") for c in self.sink.messages_for(rcpt)]
+                raise AssertionError(f"no matching mail for {rcpt} within {timeout} s; it got "
+                                     f"{subjects}; rejected: {self.sink.rejected()}\n"
+                                     f"server log:\n{self.log_text()[-4000:]}")
+            time.sleep(0.1)
+
+    def mail_with_subject(self, rcpt, part, **kwargs):
+        return self.wait_for_mail(
+            rcpt, lambda c: part in str(parsed(c)["Subject"] or ""), **kwargs)
+
+    def assert_auto_reply(self, copy, kind="auto-replied"):
+        """A reply of the list server: null envelope sender, RFC 3834 marks, signed."""
+        self.assertTrue(copy.startswith(b"Return-Path: <>\r\n"), copy[:200])
+        self.assertEqual(header(copy, "Auto-Submitted"), [kind])
+        self.assertEqual(header(copy, "X-Loop"), [REQUEST])
+        self.assertIn(f"dkim=pass header.d={LIST_DOMAIN}",
+                      header(copy, "Authentication-Results")[0])
+
+    def members(self, list_address=LIST):
+        out = self.cqlist("members", "list", list_address)[1]
+        return set(re.findall(r"[\w.+-]+@[\w.-]+", out))
+
+    def confirmation(self, rcpt, request_words):
+        """Waits for the confirmation request; returns (copy, token)."""
+        copy = self.mail_with_subject(rcpt, "confirm ")
+        self.assert_auto_reply(copy)
+        token = re.fullmatch(r"confirm ([a-z2-7]{16,})", str(parsed(copy)["Subject"])).group(1)
+        self.assertEqual(header(copy, "Reply-To"), [f"ham-confirm+{token}@{LIST_DOMAIN}"])
+        self.assertIn(request_words, text_of(copy))
+        self.assertEqual(header(copy, "To"), [rcpt])
+        return copy, token
+
+    # --- subscribe, confirm, unsubscribe ---------------------------------------------------
+
+    def test_subscribe_in_subject_confirmed_by_replying_to_the_confirm_address(self):
+        dave = person("dave")
+        self.command(f"Dave <{dave}>", "subscribe")
+        copy, token = self.confirmation(dave, "asked to subscribe")
+        self.assertIn(f"{self.web}confirm?token={token}", text_of(copy))
+        self.assertNotIn(dave, self.members())  # nothing changes before the confirmation
+        # A plain reply: the mail program sends it to Reply-To, the confirm address.
+        confirm_address = f"ham-confirm+{token}@{LIST_DOMAIN}"
+        self.send(command_mail(f"Dave <{dave}>", confirm_address, f"Re: confirm {token}",
+                               "> Someone, hopefully you, asked to subscribe\r\n"),
+                  dave, confirm_address)
+        welcome = self.mail_with_subject(dave, "Welcome to")
+        self.assert_auto_reply(welcome)
+        self.assertIn(dave, self.members())
+        self.assertIn(LIST, text_of(welcome))
+        # The code was used up: replying again changes nothing and says the code is unknown.
+        self.send(command_mail(f"Dave <{dave}>", confirm_address, "Re: confirm again"),
+                  dave, confirm_address)
+        again = self.wait_for_mail(dave, lambda c: b"unknown or has expired" in c
+                                   or "unknown or has expired" in text_of(c))
+        self.assert_auto_reply(again)
+
+    def test_subscribe_with_hash_in_body_confirmed_by_the_web_link(self):
+        erin = person("erin")
+        self.command(erin, "hello", "#subscribe\r\n")
+        copy, token = self.confirmation(erin, "asked to subscribe")
+        link = re.search(r"(https://lists\.cq-test\.example/ham/confirm\?token=[a-z2-7]+)",
+                         text_of(copy)).group(1)
+        # The operator's TLS proxy maps the web URL onto cqlist's HTTP listener.
+        link = link.replace("https://lists.cq-test.example", f"http://127.0.0.1:{self.http_port}")
+        with urllib.request.urlopen(link, timeout=5) as r:  # GET shows a button only
+            page = r.read().decode()
+        self.assertIn("<form method=post>", page)
+        self.assertIn(erin, page)
+        self.assertNotIn(erin, self.members())
+        forged = link.replace(token, "a" * len(token))
+        with self.assertRaises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(forged, data=b"confirm=yes", timeout=5)
+        self.assertEqual(refused.exception.code, 400)
+        self.assertIn(b"not valid", refused.exception.read())
+        self.assertNotIn(erin, self.members())
+        with urllib.request.urlopen(link, data=b"confirm=yes", timeout=5) as r:
+            self.assertEqual(r.status, 200)
+            self.assertIn(erin, r.read().decode())
+        self.assertIn(erin, self.members())
+        self.assert_auto_reply(self.mail_with_subject(erin, "Welcome to"))
+        # A second click finds the code used up.
+        with self.assertRaises(urllib.error.HTTPError) as used:
+            urllib.request.urlopen(link, data=b"confirm=yes", timeout=5)
+        self.assertEqual(used.exception.code, 400)
+
+    def test_unsubscribe_by_mail_confirmed_by_reply(self):
+        fred = person("fred")
+        self.cqlist("members", "add", LIST, fred)
+        self.command(fred, "unsubscribe")
+        _, token = self.confirmation(fred, "asked to remove")
+        self.assertIn(fred, self.members())
+        confirm_address = f"ham-confirm+{token}@{LIST_DOMAIN}"
+        self.send(command_mail(fred, confirm_address, f"Re: confirm {token}"), fred,
+                  confirm_address)
+        goodbye = self.mail_with_subject(fred, "You have left")
+        self.assert_auto_reply(goodbye)
+        self.assertNotIn(fred, self.members())
+
+    def test_bye_in_body_confirmed_with_the_confirm_command(self):
+        gina = person("gina")
+        self.cqlist("members", "add", LIST, gina)
+        self.command(gina, "", "bye\r\n")
+        _, token = self.confirmation(gina, "asked to remove")
+        self.assertIn(gina, self.members())
+        self.command(gina, "", f"# confirm {token}\r\n")
+        self.assert_auto_reply(self.mail_with_subject(gina, "You have left"))
+        self.assertNotIn(gina, self.members())
+
+    # --- archive ---------------------------------------------------------------------------
+
+    def post_and_find_article(self, subject):
+        """Posts as MEMBER; returns the article number from the distributed copy's tag."""
+        self.send(message(MEMBER, subject, f"{time.monotonic_ns()}@{NONE_DOMAIN}"), MEMBER, LIST)
+        copy = self.mail_with_subject(MEMBER, subject)
+        return int(re.search(r"\[ham:(\d+)\]", str(parsed(copy)["Subject"])).group(1))
+
+    def archived(self, article):
+        path = os.path.join(self.data_dir, "archive", LIST, f"{article:05d}.eml")
+        with open(path, "rb") as f:
+            return f.read()
+
+    def attached_articles(self, copy):
+        """The message/rfc822 parts of a multipart/digest, as the exact bytes sent."""
+        boundary = parsed(copy).get_boundary().encode()
+        parts = copy.split(b"\r\n--" + boundary)[1:-1]
+        out = []
+        for part in parts:
+            head, _, body = part.partition(b"\r\n\r\n")
+            if b"message/rfc822" in head.lower() or b"Content-Type" not in head:
+                out.append(body)
+        return out
+
+    def test_get_one_and_a_range_return_the_archived_bytes(self):
+        first = self.post_and_find_article("archive one")
+        second = self.post_and_find_article("archive two")
+        self.assertEqual(second, first + 1)
+        self.command(MEMBER, f"get {first}")
+        single = self.mail_with_subject(MEMBER, f"articles {first}")
+        self.assert_auto_reply(single)
+        self.assertEqual(parsed(single).get_content_type(), "multipart/digest")
+        self.assertEqual(self.attached_articles(single), [self.archived(first)])
+        self.command(MEMBER, "", f"#get {first}-{second}\r\n")
+        both = self.mail_with_subject(MEMBER, f"articles {first}-{second}")
+        self.assertEqual(self.attached_articles(both),
+                         [self.archived(first), self.archived(second)])
+        self.assertEqual(header(both, "To"), [MEMBER])
+
+    def test_get_daily_limit_per_address(self):
+        lena = person("lena")
+        self.cqlist("members", "add", LIST, lena)
+        self.cqlist("list", "set", LIST, "get_daily_limit=1")
+        self.addCleanup(self.cqlist, "list", "set", LIST, "--unset", "get_daily_limit")
+        first = self.post_and_find_article("limited one")
+        second = self.post_and_find_article("limited two")
+        self.command(lena, f"get {first}-{second}")
+        sent = self.mail_with_subject(lena, f"articles {first}")
+        self.assertEqual(self.attached_articles(sent), [self.archived(first)])
+        refused = self.mail_with_subject(lena, f"Re: get {first}-{second}")
+        self.assertIn(f"Not sent: {second}. At most 1 articles a day", text_of(refused))
+        count_file = os.path.join(self.data_dir, "requests", LIST,
+                                  time.strftime("%Y-%m-%d", time.gmtime()))
+        with open(count_file) as f:
+            self.assertIn(f"1 {lena}\n", f.read())
+
+    def test_index_lists_recent_articles_to_a_member(self):
+        article = self.post_and_find_article("indexed topic")
+        self.command(MEMBER, "index")
+        reply = self.mail_with_subject(MEMBER, "Re: index")
+        self.assert_auto_reply(reply)
+        text = text_of(reply)
+        self.assertRegex(text, rf"\n\s+{article}\s+\d{{4}}-\d\d-\d\d \d\d:\d\d\s+{MEMBER}")
+        self.assertIn("indexed topic", text)
+
+    def test_archive_and_members_refused_to_non_members_and_members(self):
+        olga = person("olga")
+        self.command(olga, "members")
+        reply = self.mail_with_subject(olga, "Re: members")
+        self.assert_auto_reply(reply)
+        self.assertIn(f"is for members of {LIST}", text_of(reply))
+        self.assertNotIn(MEMBER, text_of(reply))
+        self.command(olga, "get 1")
+        self.assertIn("is for members", text_of(self.mail_with_subject(olga, "Re: get 1")))
+        # An ordinary member may not have the member list either; the owner may.
+        self.command(MEMBER, "members")
+        denied = self.mail_with_subject(MEMBER, "Re: members")
+        self.assertIn("only sent to its owners and moderators", text_of(denied))
+        self.command(OWNER, "members")
+        listed = text_of(self.mail_with_subject(OWNER, "Re: members"))
+        self.assertIn(MEMBER, listed)
+        self.assertIn(f"{OWNER} (owner)", listed)
+
+    # --- moderation ------------------------------------------------------------------------
+
+    def hold_post(self, poster, subject):
+        """A non-member's post (non_member=hold); returns the hold notice and its token."""
+        self.send(message(poster, subject, f"{time.monotonic_ns()}@{NONE_DOMAIN}"), poster, LIST)
+        notice = self.mail_with_subject(OWNER, f"held post: {subject}")
+        self.assert_auto_reply(notice, "auto-generated")
+        self.assertEqual(header(notice, "Reply-To"), [REQUEST])
+        token = re.search(r"\(moderate ([a-z2-7]+)\)", str(parsed(notice)["Subject"])).group(1)
+        self.assertIn(subject, self.cqlist("held", "list", LIST)[1])
+        return notice, token
+
+    def reply_to_notice(self, notice, first_line, sender=OWNER):
+        subject = "Re: " + str(parsed(notice)["Subject"])
+        self.command(sender, subject, f"{first_line}\r\n\r\n> A post to {LIST} is waiting\r\n")
+
+    def held_state(self, subject):
+        out = self.cqlist("held", "list", LIST, "--all")[1]
+        line = [l for l in out.splitlines() if subject in l]
+        return line[0] if line else ""
+
+    def test_moderator_approves_a_held_post_by_replying(self):
+        poster = person("nina")
+        notice, _ = self.hold_post(poster, "approve me please")
+        self.assertIn(poster, text_of(notice))
+        self.assertFalse([c for c in self.sink.messages_for(MEMBER) if b"approve me please" in c])
+        self.reply_to_notice(notice, "approve")
+        copy = self.mail_with_subject(MEMBER, "approve me please")
+        self.assertRegex(str(parsed(copy)["Subject"]), r"^\[ham:\d+\] approve me please$")
+        self.assertTrue(copy.startswith(b"Return-Path: <ham-bounces+"), copy[:100])
+        result = self.mail_with_subject(OWNER, "Re: [ham] held post: approve me please")
+        self.assertIn("was approved", text_of(result))
+        self.assertNotIn("approve me please", self.cqlist("held", "list", LIST)[1])
+
+    def test_moderator_rejects_a_held_post_and_the_poster_is_told(self):
+        poster = person("oscar")
+        notice, _ = self.hold_post(poster, "buy cheap watches")
+        self.reply_to_notice(notice, "reject off topic here")
+        told = self.mail_with_subject(poster, "was not distributed")
+        self.assert_auto_reply(told)
+        self.assertIn("off topic here", text_of(told))
+        self.assertIn("was rejected", text_of(
+            self.mail_with_subject(OWNER, "Re: [ham] held post: buy cheap watches")))
+        time.sleep(1)
+        self.assertFalse([c for c in self.sink.messages_for(MEMBER) if b"cheap watches" in c])
+
+    def test_forged_token_or_a_member_reply_decides_nothing(self):
+        poster = person("paula")
+        notice, token = self.hold_post(poster, "still waiting")
+        forged = re.sub(r"moderate [a-z2-7]+", "moderate " + "b" * len(token),
+                        str(parsed(notice)["Subject"]))
+        self.command(OWNER, "Re: " + forged, "approve\r\n")
+        unknown = self.wait_for_mail(OWNER, lambda c: "No post of" in text_of(c))
+        self.assert_auto_reply(unknown)
+        # The right token, but from a member who is not a moderator.
+        self.reply_to_notice(notice, "approve", sender=MEMBER)
+        refused = self.wait_for_mail(MEMBER, lambda c: "can decide on held posts" in text_of(c))
+        self.assert_auto_reply(refused)
+        self.assertIn("still waiting", self.cqlist("held", "list", LIST)[1])
+        self.assertFalse([c for c in self.sink.messages_for(MEMBER) if b"still waiting" in c
+                          and b"[ham:" in c])
+
+    def test_expired_moderation_code_decides_nothing(self):
+        self.cqlist("list", "set", LIST, "moderation_code_lifetime=1s")
+        self.addCleanup(self.cqlist, "list", "set", LIST, "--unset", "moderation_code_lifetime")
+        notice, _ = self.hold_post(person("quinn"), "too late now")
+        time.sleep(2.5)
+        self.reply_to_notice(notice, "approve")
+        expired = self.wait_for_mail(OWNER, lambda c: "has expired" in text_of(c)
+                                     and b"too late now" in c)
+        self.assert_auto_reply(expired)
+        self.assertIn("cqlist held approve", text_of(expired))
+        self.assertIn("too late now", self.cqlist("held", "list", LIST)[1])
+        time.sleep(1)
+        self.assertFalse([c for c in self.sink.messages_for(MEMBER) if b"too late now" in c])
+
+    # --- RFC 3834 --------------------------------------------------------------------------
+
+    def test_automatic_mail_gets_no_answer(self):
+        robots = [person("autoreply"), person("daemon"), person("nullsender")]
+        self.command(robots[0], "help", extra="Auto-Submitted: auto-replied\r\n")
+        self.send(command_mail(robots[1], REQUEST, "help"), f"MAILER-DAEMON@{NONE_DOMAIN}",
+                  REQUEST)
+        self.send(command_mail(robots[2], REQUEST, "help"), "<>", REQUEST)
+        # A person's help after them is answered, so the server did read its mail.
+        human = person("human")
+        self.command(human, "help")
+        self.assert_auto_reply(self.mail_with_subject(human, "Re: help"))
+        self.postfix.wait_until_queue_empty()
+        deadline = time.monotonic() + 30
+        while (self.log_text().count("event=commands.not_answered") < 3
+               and time.monotonic() < deadline):
+            time.sleep(0.1)
+        log = self.log_text()
+        self.assertIn("Auto-Submitted: auto-replied", log)
+        self.assertIn("sent by MAILER-DAEMON", log)
+        self.assertIn("null envelope sender", log)
+        time.sleep(2)
+        for robot in robots:
+            self.assertEqual(self.sink.messages_for(robot), [], robot)
+
+    # --- Japanese --------------------------------------------------------------------------
+
+    def test_japanese_list_help_is_properly_encoded(self):
+        kenji = person("kenji")
+        self.command(kenji, "help", to=f"jam-request@{LIST_DOMAIN}")
+        copy = self.mail_with_subject(kenji, "Re: help")
+        self.assertTrue(copy.startswith(b"Return-Path: <>\r\n"))
+        head = copy.split(b"\r\n\r\n", 1)[0]
+        self.assertTrue(all(b < 0x80 for b in head), "raw 8-bit bytes in the header")
+        body_part = parsed(copy).get_body(preferencelist=("plain",))
+        self.assertIn(body_part.get_content_charset(), ("utf-8", "iso-2022-jp"))
+        text = body_part.get_content()
+        self.assertIn("この説明をお送りします", text)
+        self.assertIn(f"jam-request@{LIST_DOMAIN}", text)
+        # With 8-bit text, the transfer encoding keeps the body 7-bit (the signature survives).
+        self.assertIn(body_part["Content-Transfer-Encoding"].lower(),
+                      ("base64", "quoted-printable", "7bit"))
+
+
+if __name__ == "__main__":
+    main()
