@@ -48,7 +48,9 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
+from list_env import cqlist_toml  # noqa: E402
 from loopback_dns import LoopbackDns  # noqa: E402
+from private_postfix import free_tcp_port as free_port  # noqa: E402
 
 SMTP_SINK = "/usr/sbin/smtp-sink"
 MLMMJ_SEND = "/usr/bin/mlmmj-send"  # mlmmj insists on being called by its full path
@@ -73,12 +75,6 @@ def _cleanup():
 
 atexit.register(_cleanup)
 signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Measured:
@@ -292,14 +288,10 @@ class Cqlist:
         self.workers = 4  # cqlist.toml's default [delivery] workers
 
     def write_config(self):
-        host, port = self.dns_address.split("@")
         with open(self.config, "w", encoding="ascii") as f:
-            f.write(f'data_dir = "{self.dir}/data"\nhostname = "lists.bench.example"\n'
-                    f'[lmtp]\nlisten = "127.0.0.1:{free_port()}"\n'
-                    f'[http]\nlisten = "127.0.0.1:{free_port()}"\n'
-                    f'[relay]\nhost = "127.0.0.1"\nport = {self.sink_port}\n'
-                    'starttls = false\n'
-                    f'[dns]\nresolver = "{host}@{port}"\n')
+            f.write(cqlist_toml(f"{self.dir}/data", self.dns_address, relay_port=self.sink_port,
+                                lmtp_port=free_port(), http_port=free_port(),
+                                hostname="lists.bench.example"))
 
     def point_at(self, sink_port):
         self.sink_port = sink_port

@@ -10,24 +10,14 @@
 #include <string_view>
 
 #include "bounce/parse.hpp"
+#include "bounce/testing/line_ends.hpp"
 #include "fuzz_property.hpp"
 
 namespace {
 
 using namespace cqlist;
 using namespace cqlist::bounce;
-
-std::string with_line_end(std::string_view lf_text, std::string_view line_end) {
-  std::string out;
-  for (char c : lf_text) {
-    if (c == '\n') {
-      out += line_end;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
+using cqlist::bounce::testing::with_line_ends;
 
 void check(const Result<BounceReport>& report) {
   if (!report) {
@@ -66,8 +56,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   Result<BounceReport> report = parse_bounce(bytes);
   check(report);
   if (bytes.find('\r') == std::string::npos) {
-    Result<BounceReport> crlf = parse_bounce(with_line_end(bytes, "\r\n"));
-    Result<BounceReport> cr = parse_bounce(with_line_end(bytes, "\r"));
+    Result<BounceReport> crlf = parse_bounce(with_line_ends(bytes, "\r\n"));
+    Result<BounceReport> cr = parse_bounce(with_line_ends(bytes, "\r"));
     check(crlf);
     check(cr);
     require(same_reading(report, crlf), "CRLF line ends read as LF");

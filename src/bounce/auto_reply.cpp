@@ -34,12 +34,7 @@ bool bounce_subject(std::string_view subject) {
   static constexpr std::array<std::string_view, 9> words{
       "undeliver",     "delivery status", "delivery fail", "failure notice",       "returned mail",
       "mail delivery", "nondeliver",      "non-deliver",   "delivery notification"};
-  for (std::string_view word : words) {
-    if (icontains(subject, word)) {
-      return true;
-    }
-  }
-  return false;
+  return icontains_any(subject, words);
 }
 
 bool vacation_subject(std::string_view subject) {
@@ -58,12 +53,7 @@ bool vacation_subject(std::string_view subject) {
       "autoresponse",
       "\xE8\x87\xAA\xE5\x8B\x95\xE5\xBF\x9C\xE7\xAD\x94",  // 自動応答
       "\xE4\xB8\x8D\xE5\x9C\xA8"};                         // 不在
-  for (std::string_view word : words) {
-    if (icontains(subject, word)) {
-      return true;
-    }
-  }
-  return false;
+  return icontains_any(subject, words);
 }
 
 bool marked_automatic(const mail::Message& message) {

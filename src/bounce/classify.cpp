@@ -80,13 +80,6 @@ constexpr StatusReason kStatusReasons[] = {
     {"4.7.28", "ratelimited", "rate"},
 };
 
-bool status_fits(std::string_view wanted, std::string_view code) {
-  if (wanted.back() == '.') {
-    return code.starts_with(wanted);
-  }
-  return code == wanted;
-}
-
 const StatusReason* reason_for_status(const mail::EnhancedStatus& status) {
   std::string code = status.to_string();
   for (const StatusReason& entry : kStatusReasons) {

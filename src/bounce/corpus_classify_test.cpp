@@ -13,9 +13,7 @@
 #include <cstddef>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -23,47 +21,15 @@
 
 #include "bounce/classify.hpp"
 #include "bounce/parse.hpp"
+#include "bounce/testing/corpus.hpp"
 
 namespace cqlist::bounce {
 namespace {
 
-const std::string kShared = std::string(CQLIST_SHARED_DIR) + "/bounces";
+using testing::file_bytes;
+using testing::read_tsv;
 
-std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
-
-std::vector<std::string> split_tabs(const std::string& line) {
-  std::vector<std::string> cells;
-  std::size_t start = 0;
-  while (true) {
-    std::size_t tab = line.find('\t', start);
-    cells.push_back(line.substr(start, tab - start));
-    if (tab == std::string::npos) {
-      return cells;
-    }
-    start = tab + 1;
-  }
-}
-
-std::vector<std::vector<std::string>> read_tsv(const std::filesystem::path& path) {
-  std::vector<std::vector<std::string>> rows;
-  std::istringstream in(slurp(path));
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') {
-      line.pop_back();
-    }
-    if (line.empty() || line.front() == '#') {
-      continue;
-    }
-    rows.push_back(split_tabs(line));
-  }
-  return rows;
-}
+const std::string kShared = testing::shared_bounces_dir();
 
 // reason-sides.tsv's side column in cqlist's terms: the infrastructure of the member's
 // provider and the ambiguous relaying refusal count only when they persist (transient), and
@@ -145,11 +111,10 @@ TEST(CorpusClassify, ReasonsAndSidesAgreeAndNoSenderSideBounceCountsAgainstAMemb
   for (const Row& row : rows) {
     auto found = parsed.find(row.sample);
     if (found == parsed.end()) {
-      found =
-          parsed
-              .emplace(row.sample,
-                       parse_bounce(slurp(kShared + "/sisimai-train/maildir/bsd/" + row.sample)))
-              .first;
+      found = parsed
+                  .emplace(row.sample, parse_bounce(file_bytes(
+                                           kShared + "/sisimai-train/maildir/bsd/" + row.sample)))
+                  .first;
     }
     const Result<BounceReport>& report = found->second;
     std::string expected_side = sides.count(row.reason) ? sides[row.reason] : "?";

@@ -10,40 +10,22 @@
 #include <cstddef>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "bounce/parse.hpp"
+#include "bounce/testing/corpus.hpp"
 
 namespace cqlist::bounce {
 namespace {
 
-const std::string kCorpus = std::string(CQLIST_SHARED_DIR) + "/bounces/sisimai-train";
+using testing::file_bytes;
+using testing::read_tsv;
 
-std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
-
-std::vector<std::string> split_tabs(const std::string& line) {
-  std::vector<std::string> cells;
-  std::size_t start = 0;
-  while (true) {
-    std::size_t tab = line.find('\t', start);
-    cells.push_back(line.substr(start, tab - start));
-    if (tab == std::string::npos) {
-      return cells;
-    }
-    start = tab + 1;
-  }
-}
+const std::string kCorpus = testing::shared_bounces_dir() + "/sisimai-train";
 
 struct Expected {
   std::size_t index = 0;  // 1-based recipient index
@@ -55,12 +37,8 @@ struct Expected {
 // sample file name -> rows
 std::map<std::string, std::vector<Expected>> read_expected() {
   std::map<std::string, std::vector<Expected>> rows;
-  std::istringstream in(slurp(kCorpus + "/expected.tsv"));
-  std::string line;
-  std::getline(in, line);  // column names
-  while (std::getline(in, line)) {
-    std::vector<std::string> cells = split_tabs(line);
-    if (cells.size() < 8) {
+  for (const auto& cells : read_tsv(kCorpus + "/expected.tsv")) {
+    if (cells.size() < 8 || cells[0] == "sample_path") {
       continue;
     }
     std::string name = std::filesystem::path(cells[0]).filename().string();
@@ -72,14 +50,8 @@ std::map<std::string, std::vector<Expected>> read_expected() {
 // (sample, field) -> the value cqlist reads, with the evidence in the file's last column.
 std::map<std::pair<std::string, std::string>, std::string> read_exceptions() {
   std::map<std::pair<std::string, std::string>, std::string> exceptions;
-  std::istringstream in(
-      slurp(std::string(CQLIST_SOURCE_ROOT) + "/src/bounce/testdata/corpus-exceptions.tsv"));
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line.front() == '#') {
-      continue;
-    }
-    std::vector<std::string> cells = split_tabs(line);
+  for (const auto& cells :
+       read_tsv(std::string(CQLIST_SOURCE_ROOT) + "/src/bounce/testdata/corpus-exceptions.tsv")) {
     if (cells.size() >= 4 && !cells[3].empty()) {
       exceptions[{cells[0], cells[1]}] = cells[2];
     }
@@ -130,7 +102,7 @@ TEST(CorpusParse, EverySampleParsesOrIsRefusedWithAReasonAndAgreesWithExpectatio
   for (const auto& entry : std::filesystem::directory_iterator(kCorpus + "/maildir/bsd")) {
     std::string name = entry.path().filename().string();
     ++samples;
-    Result<BounceReport> report = parse_bounce(slurp(entry.path()));
+    Result<BounceReport> report = parse_bounce(file_bytes(entry.path()));
     if (!report) {
       ++refused;
       EXPECT_EQ(report.error().code(), Errc::bad_syntax) << name;

@@ -1,3 +1,5 @@
+// bounce/member_score_test.cpp: how bounces add to a member's score: weights, at most once a
+// day, stale scores forgotten, transient failures only once they persist, the threshold, probes.
 #include "bounce/member_score.hpp"
 
 #include <gtest/gtest.h>

@@ -138,12 +138,7 @@ bool looks_like_bounce(const BounceInput& input) {
                                                           "failed",
                                                           "error",
                                                           "\xE4\xB8\x8D\xE9\x81\x94"};
-  for (std::string_view word : words) {
-    if (icontains(input.subject, word) || icontains(input.text, word)) {
-      return true;
-    }
-  }
-  return false;
+  return icontains_any(input.subject, words) || icontains_any(input.text, words);
 }
 
 // Says something a recipient's failure can be read from: a reply, a status or some words.
@@ -247,9 +242,7 @@ std::optional<BounceReport> parse_mta_text(const BounceInput& input) {
   // A returned message is final (the MTA gave up) unless the text is a delay warning.
   static constexpr std::array<std::string_view, 6> delay_words{
       "delayed", "will be retried", "will retry", "still trying", "warning:", "not yet been"};
-  bool delay = std::any_of(delay_words.begin(), delay_words.end(), [&](std::string_view word) {
-    return icontains(input.subject, word) || icontains(input.text, word);
-  });
+  bool delay = icontains_any(input.subject, delay_words) || icontains_any(input.text, delay_words);
   if (delay) {
     report.kind = ReportKind::delay;
   }

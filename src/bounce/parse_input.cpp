@@ -14,6 +14,7 @@
 
 #include "base/strings.hpp"
 #include "bounce/parse_internal.hpp"
+#include "mail/address.hpp"
 #include "mail/charset.hpp"
 #include "mail/encoded_word.hpp"
 #include "mail/mime.hpp"
@@ -211,6 +212,18 @@ std::string part_text(const mail::MimePart& part) {
   return part.content_type.subtype == "html" ? html_to_text(text) : text;
 }
 
+// The From field's address, lowercased: read with the header grammar, so that a display
+// name holding an "@" ("\"bob@example.org via list\" <real@example.net>") is not taken for
+// it; running-text reading (find_address) only when the grammar finds no whole address.
+std::string from_address(std::string_view field_value) {
+  for (const mail::Mailbox& mailbox : mail::parse_address_list(field_value).mailboxes()) {
+    if (!mailbox.local_part.empty() && !mailbox.domain.empty()) {
+      return to_ascii_lower(mailbox.addr_spec());
+    }
+  }
+  return to_ascii_lower(find_address(field_value));
+}
+
 }  // namespace
 
 BounceInput read_input(std::string_view bytes) {
@@ -221,7 +234,7 @@ BounceInput read_input(std::string_view bytes) {
     input.subject = plain ? std::move(*subject) : mail::decode_header_text(*subject, "iso-2022-jp");
   }
   if (auto from = message.first_value("From")) {
-    input.from = to_ascii_lower(find_address(*from));
+    input.from = from_address(*from);
   }
   mail::MimeTree tree = mail::MimeTree::build(message);
   input.report_type = to_ascii_lower(tree.part(0).content_type.parameter("report-type"));
@@ -262,7 +275,7 @@ BounceInput read_input(std::string_view bytes) {
   if (input.original_headers.empty() && !pasted_copy.empty()) {
     input.original_headers = header_block(pasted_copy);
   }
-  input.original_from = to_ascii_lower(find_address(field_value(input.original_headers, "From")));
+  input.original_from = from_address(field_value(input.original_headers, "From"));
   // Some MTAs send the DSN fields as plain text (or lose the MIME structure on the way).
   if (input.delivery_status.empty() && icontains(input.text, "\nFinal-Recipient:") &&
       icontains(input.text, "\nStatus:")) {

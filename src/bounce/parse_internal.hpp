@@ -8,6 +8,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -73,16 +74,16 @@ struct ReplyInText {
 std::optional<ReplyInText> find_reply_code(std::string_view text, std::size_t from = 0);
 
 // The command a failure happened at, read from phrases such as "in reply to RCPT TO command",
-// "after end of data", ">>> DATA"; "" when the text does not say.
-std::string smtp_command_in(std::string_view text);
+// "after end of data", ">>> DATA"; "" when the text does not say. The text is lower case.
+std::string smtp_command_in(std::string_view lowered_text);
 
 // The host name or address at the start of `text` ("mx.example.net [192.0.2.1]",
 // "[192.0.2.1]"), lowercased, trailing dots and colons dropped; "" when it is not one.
 std::string host_name(std::string_view text);
 
 // The remote host a text names: "host mx.example.net [192.0.2.1]", "while talking to
-// mx.example.net.", "remote host 192.0.2.1 said"; "" when none.
-std::string remote_host_in(std::string_view text);
+// mx.example.net.", "remote host 192.0.2.1 said"; "" when none. The text is lower case.
+std::string remote_host_in(std::string_view lowered_text);
 
 // Status, reply code, unwrapped diagnostic, command and host, from a recipient's paragraph,
 // for whatever the report did not already give; then the permanence.
@@ -93,5 +94,8 @@ void decide_permanence(RecipientReport& recipient, bool text_says_permanent = fa
 
 // True when `text` contains `needle`, ASCII case-insensitively.
 bool icontains(std::string_view text, std::string_view needle);
+
+// True when `text` contains one of `needles`, ASCII case-insensitively.
+bool icontains_any(std::string_view text, std::span<const std::string_view> needles);
 
 }  // namespace cqlist::bounce::detail

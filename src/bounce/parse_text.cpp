@@ -124,6 +124,11 @@ bool icontains(std::string_view text, std::string_view needle) {
   return ifind(text, needle) != std::string_view::npos;
 }
 
+bool icontains_any(std::string_view text, std::span<const std::string_view> needles) {
+  return std::any_of(needles.begin(), needles.end(),
+                     [&](std::string_view needle) { return icontains(text, needle); });
+}
+
 std::vector<std::string_view> split_lines(std::string_view text) {
   std::vector<std::string_view> lines;
   while (!text.empty()) {
@@ -278,10 +283,10 @@ std::string unwrap_reply(std::string_view text) {
   return out;
 }
 
-std::string smtp_command_in(std::string_view paragraph) {
-  // Joined: "(in reply to end\n of DATA command)". Lowercased once: the phrases below are.
-  std::string lowered = to_ascii_lower(join_lines(paragraph));
-  std::string_view text = lowered;
+std::string smtp_command_in(std::string_view lowered_paragraph) {
+  // Joined: "(in reply to end\n of DATA command)".
+  std::string joined = join_lines(lowered_paragraph);
+  std::string_view text = joined;
   auto says = [&](std::string_view phrase) { return text.find(phrase) != std::string_view::npos; };
   for (std::string_view lead : {"in reply to ", "after ", "during "}) {
     for (std::size_t at = text.find(lead); at != std::string_view::npos;
@@ -316,7 +321,7 @@ std::string smtp_command_in(std::string_view paragraph) {
   }
   // A session transcript: the last command sent before the first error reply.
   std::string last;
-  for (std::string_view line : split_lines(paragraph)) {
+  for (std::string_view line : split_lines(lowered_paragraph)) {
     line = trim(line);
     if (line.starts_with(">>> ")) {
       last = command_word(line.substr(4));
@@ -338,16 +343,15 @@ std::string smtp_command_in(std::string_view paragraph) {
   return {};
 }
 
-std::string remote_host_in(std::string_view text) {
+std::string remote_host_in(std::string_view lowered_text) {
   static constexpr std::array<std::string_view, 9> leads{
       "remote-mta: dns;", "while talking to ", "remote host ",
       "connect to ",      "connected to ",     "host ",
       "giving up on ",    "server for ",       " by "};
-  std::string lowered = to_ascii_lower(text);  // the same length: offsets carry over
   for (std::string_view lead : leads) {
-    for (std::size_t at = lowered.find(lead); at != std::string::npos;
-         at = lowered.find(lead, at + 1)) {
-      std::string host = host_name(text.substr(at + lead.size()));
+    for (std::size_t at = lowered_text.find(lead); at != std::string_view::npos;
+         at = lowered_text.find(lead, at + 1)) {
+      std::string host = host_name(lowered_text.substr(at + lead.size()));
       if (!host.empty()) {
         return host;
       }
@@ -389,11 +393,14 @@ void fill_from_text(RecipientReport& recipient, std::string_view paragraph) {
     recipient.diagnostic =
         reply ? unwrap_reply(std::string_view(joined).substr(reply->position)) : joined;
   }
-  if (recipient.smtp_command.empty()) {
-    recipient.smtp_command = smtp_command_in(paragraph);
-  }
-  if (recipient.remote_host.empty()) {
-    recipient.remote_host = remote_host_in(paragraph);
+  if (recipient.smtp_command.empty() || recipient.remote_host.empty()) {
+    std::string lowered = to_ascii_lower(paragraph);  // once for both readers
+    if (recipient.smtp_command.empty()) {
+      recipient.smtp_command = smtp_command_in(lowered);
+    }
+    if (recipient.remote_host.empty()) {
+      recipient.remote_host = remote_host_in(lowered);
+    }
   }
 }
 

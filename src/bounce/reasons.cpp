@@ -151,12 +151,7 @@ const ReasonInfo& reason_info(std::string_view name) {
 }
 
 bool is_reason(std::string_view name) {
-  for (const ReasonInfo& info : kReasons) {
-    if (info.name == name) {
-      return true;
-    }
-  }
-  return false;
+  return reason_info(name).name == name;
 }
 
 }  // namespace cqlist::bounce

@@ -40,6 +40,10 @@ struct ReplyPattern {
   std::string_view meaning_ja = {};
 };
 
+// Whether a status written out (`code`: "5.7.26", "" when there is none) is the one a table
+// wants: "5.7.26" exactly, a prefix ending in a dot ("5.7." for every 5.7.x), "" for any.
+bool status_fits(std::string_view wanted, std::string_view code);
+
 // The whole table, in matching order.
 std::span<const ReplyPattern> reply_patterns();
 

@@ -4,12 +4,12 @@
 // Exit codes: 2 when any check fails, 1 when one warns, 0 when clean (so scripts and
 // monitoring can use it); 64 for bad arguments, 78 when the resolver or Postfix settings
 // cannot be read.
-#include <cstdio>
 #include <memory>
 #include <string>
 
 #include <fmt/format.h>
 
+#include "base/strings.hpp"
 #include "cli/commands.hpp"
 #include "cli/doctor_inputs.hpp"
 #include "cli/json_text.hpp"
@@ -83,37 +83,22 @@ std::string to_json(const doctor::DoctorInput& input, const std::vector<doctor::
 }
 
 int run_doctor_command(const DoctorCommandArgs& args) {
-  auto input = gather_doctor_input(args.input);
-  if (!input) {
-    const bool usage = input.error().code() == Errc::invalid_argument;
-    std::fprintf(stderr, "cqlist doctor: %s\n", input.error().describe().c_str());
-    return usage ? kExitUsage : kExitConfig;
-  }
-  auto resolver = make_resolver(args.resolver);
-  if (!resolver) {
-    std::fprintf(stderr, "cqlist doctor: cannot set up DNS: %s\n",
-                 resolver.error().describe().c_str());
-    return kExitConfig;
-  }
   std::vector<std::string> groups;
   for (const std::string& only : args.only) {
-    std::string group;
-    for (char c : only) {
-      group += static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
-    }
-    if (group == "HELO") {
-      group = "PTR";  // HELO findings are made with the PTR checks
-    }
-    groups.push_back(group);
+    const std::string group = to_ascii_upper(only);
+    groups.push_back(group == "HELO" ? "PTR" : group);  // HELO findings come from the PTR checks
+  }
+  DoctorRun run = run_doctor_checks("doctor", args.input, args.resolver, groups);
+  if (run.setup_exit != kExitOk) {
+    return run.setup_exit;
   }
   const doctor::Language language = args.lang == "ja" ? doctor::Language::ja : doctor::Language::en;
-  std::vector<doctor::Finding> findings = doctor::run_doctor(**resolver, *input, groups);
   if (args.json) {
-    fmt::print("{}\n", to_json(*input, findings, language));
+    fmt::print("{}\n", to_json(run.input, run.findings, language));
   } else {
-    fmt::print("{}", doctor::render_report(findings, language));
+    fmt::print("{}", doctor::render_report(run.findings, language));
   }
-  return doctor::exit_status(findings);
+  return doctor::exit_status(run.findings);
 }
 
 }  // namespace

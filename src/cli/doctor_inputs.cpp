@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "base/file.hpp"
+#include "cli/commands.hpp"
 #include "cli/store_command.hpp"
 #include "list/settings.hpp"
 
@@ -239,6 +240,27 @@ Result<doctor::DoctorInput> gather_doctor_input(const DoctorArgs& args) {
                     : input.postfix    ? input.postfix->helo_name()
                                        : std::string();
   return input;
+}
+
+DoctorRun run_doctor_checks(std::string_view command, const DoctorArgs& args,
+                            const ResolverArgs& resolver_args,
+                            const std::vector<std::string>& groups) {
+  DoctorRun run;
+  auto input = gather_doctor_input(args);
+  if (!input) {
+    fmt::print(stderr, "cqlist {}: {}\n", command, input.error().describe());
+    run.setup_exit = input.error().code() == Errc::invalid_argument ? kExitUsage : kExitConfig;
+    return run;
+  }
+  auto resolver = make_resolver(resolver_args);
+  if (!resolver) {
+    fmt::print(stderr, "cqlist {}: cannot set up DNS: {}\n", command, resolver.error().describe());
+    run.setup_exit = kExitConfig;
+    return run;
+  }
+  run.input = std::move(*input);
+  run.findings = doctor::run_doctor(**resolver, run.input, groups);
+  return run;
 }
 
 }  // namespace cqlist::cli

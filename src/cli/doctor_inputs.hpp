@@ -6,11 +6,13 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "base/result.hpp"
+#include "cli/resolver_option.hpp"
 #include "cli/runtime.hpp"
 #include "doctor/doctor.hpp"
 
@@ -34,5 +36,19 @@ void add_doctor_input_options(CLI::App& cmd, DoctorArgs& args);
 // Errc::invalid_argument for a bad --ip or --dkim-key, Errc::not_found for an unknown list,
 // errors naming the key file that cannot be read.
 Result<doctor::DoctorInput> gather_doctor_input(const DoctorArgs& args);
+
+// One doctor run as `doctor` and `explain` make it: the input gathered, DNS set up, the checks
+// of `groups` (all when empty) run.
+struct DoctorRun {
+  // kExitOk, or why the checks could not run (the reason is printed as "cqlist COMMAND: ..."):
+  // kExitUsage for bad options, kExitConfig when DNS, Postfix or a key cannot be read.
+  int setup_exit = 0;
+  doctor::DoctorInput input;
+  std::vector<doctor::Finding> findings;
+};
+
+DoctorRun run_doctor_checks(std::string_view command, const DoctorArgs& args,
+                            const ResolverArgs& resolver_args,
+                            const std::vector<std::string>& groups);
 
 }  // namespace cqlist::cli

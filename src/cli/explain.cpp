@@ -59,10 +59,7 @@ std::vector<std::string> groups_for(const Explained& explained) {
   } else if (advice == "sender") {
     groups = {"SPF", "DNS", "LIST"};
   }
-  std::string lower;
-  for (char c : explained.text) {
-    lower += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  }
+  const std::string lower = to_ascii_lower(explained.text);
   // A DMARC refusal of a poster's domain is fixed by the list's From handling.
   if (lower.find("dmarc") != std::string::npos) {
     groups.insert(groups.end(), {"LIST", "DMARC"});
@@ -242,18 +239,11 @@ int run_explain(const ExplainArgs& args) {
   const bool can_check = !args.doctor.domain.empty() || !args.doctor.list.empty();
   std::vector<doctor::Finding> findings;
   if (!groups.empty() && can_check) {
-    auto input = gather_doctor_input(args.doctor);
-    if (!input) {
-      std::fprintf(stderr, "cqlist explain: %s\n", input.error().describe().c_str());
-      return input.error().code() == Errc::invalid_argument ? kExitUsage : kExitConfig;
+    DoctorRun run = run_doctor_checks("explain", args.doctor, args.resolver, groups);
+    if (run.setup_exit != kExitOk) {
+      return run.setup_exit;
     }
-    auto resolver = make_resolver(args.resolver);
-    if (!resolver) {
-      std::fprintf(stderr, "cqlist explain: cannot set up DNS: %s\n",
-                   resolver.error().describe().c_str());
-      return kExitConfig;
-    }
-    findings = doctor::run_doctor(**resolver, *input, groups);
+    findings = std::move(run.findings);
   }
   if (args.json) {
     std::string ids;

@@ -80,6 +80,19 @@ Result<void> read_value(const toml::table& table, std::string_view key, T& out) 
                                             node->source().begin.line));
 }
 
+// `listen = "ADDRESS:PORT"` of a section; `address` and `port` keep their defaults when it is
+// absent or "". `key` is the full name for messages ("http.listen").
+Result<void> read_listen(const toml::table& section, std::string_view key, std::string& address,
+                         std::uint16_t& port) {
+  std::string listen;
+  CQLIST_TRY_VOID(read_value(section, "listen", listen));
+  if (!listen.empty()) {
+    CQLIST_TRY(auto split, split_listen(listen, key));
+    std::tie(address, port) = split;
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<ServerConfig> load_server_config(const std::filesystem::path& file) {
@@ -106,31 +119,17 @@ Result<ServerConfig> load_server_config(const std::filesystem::path& file) {
   CQLIST_TRY_VOID(read_value(root, "hostname", config.hostname));
   if (const auto* lmtp = root["lmtp"].as_table()) {
     CQLIST_TRY_VOID(check_keys(*lmtp, "lmtp.", {"listen", "max_message_bytes"}));
-    std::string listen;
-    CQLIST_TRY_VOID(read_value(*lmtp, "listen", listen));
-    if (!listen.empty()) {
-      CQLIST_TRY(auto address, split_listen(listen, "lmtp.listen"));
-      std::tie(config.lmtp_address, config.lmtp_port) = address;
-    }
+    CQLIST_TRY_VOID(read_listen(*lmtp, "lmtp.listen", config.lmtp_address, config.lmtp_port));
     CQLIST_TRY_VOID(read_value(*lmtp, "max_message_bytes", config.max_message_bytes));
   }
   if (const auto* http = root["http"].as_table()) {
     CQLIST_TRY_VOID(check_keys(*http, "http.", {"listen"}));
-    std::string listen;
-    CQLIST_TRY_VOID(read_value(*http, "listen", listen));
-    if (!listen.empty()) {
-      CQLIST_TRY(auto address, split_listen(listen, "http.listen"));
-      std::tie(config.http_address, config.http_port) = address;
-    }
+    CQLIST_TRY_VOID(read_listen(*http, "http.listen", config.http_address, config.http_port));
   }
   if (const auto* policy = root["policy"].as_table()) {
     CQLIST_TRY_VOID(check_keys(*policy, "policy.", {"listen"}));
-    std::string listen;
-    CQLIST_TRY_VOID(read_value(*policy, "listen", listen));
-    if (!listen.empty()) {
-      CQLIST_TRY(auto address, split_listen(listen, "policy.listen"));
-      std::tie(config.policy_address, config.policy_port) = address;
-    }
+    CQLIST_TRY_VOID(
+        read_listen(*policy, "policy.listen", config.policy_address, config.policy_port));
   }
   if (const auto* relay = root["relay"].as_table()) {
     CQLIST_TRY_VOID(check_keys(*relay, "relay.", {"host", "port", "starttls", "max_connections"}));

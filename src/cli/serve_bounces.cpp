@@ -40,16 +40,13 @@ void BounceWorker::stop() {
 }
 
 void BounceWorker::loop() {
-  // The first round runs at once: bounces a restart left in the spool, and due timers.
+  // The first round runs at once (woken_ starts true): bounces a restart left in the spool,
+  // and due timers.
   auto next_timers = std::chrono::steady_clock::now();
-  bool first = true;
   while (true) {
     {
       std::unique_lock lock(mutex_);
-      if (!first) {
-        wakeup_.wait_until(lock, next_timers, [&] { return woken_ || stopping_; });
-      }
-      first = false;
+      wakeup_.wait_until(lock, next_timers, [&] { return woken_ || stopping_; });
       if (stopping_) {
         return;
       }

@@ -37,7 +37,7 @@ class BounceWorker {
   std::function<void()> on_outbox_;
   std::mutex mutex_;
   std::condition_variable wakeup_;
-  bool woken_ = false;
+  bool woken_ = true;  // the first round runs at once
   bool stopping_ = false;
   std::thread thread_;
 };

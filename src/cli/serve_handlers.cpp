@@ -133,15 +133,11 @@ server::HttpResponse HttpAdapter::unsubscribe(const server::HttpRequest& request
                          "-request address instead.\n");
   }
   if (request.method == "GET") {
-    server::HttpResponse page;
-    page.content_type = "text/html; charset=utf-8";
-    page.body = fmt::format(
-        "<!doctype html><meta charset=utf-8><title>Unsubscribe</title>"
-        "<form method=post><p>Unsubscribe {} from {}?</p>"
-        "<input type=hidden name=List-Unsubscribe value=One-Click>"
-        "<button>Unsubscribe</button></form>\n",
-        escape_html(checked->member), escape_html(checked->list));
-    return page;
+    return html_response(200, "Unsubscribe",
+                         fmt::format("<form method=post><p>Unsubscribe {} from {}?</p>"
+                                     "<input type=hidden name=List-Unsubscribe value=One-Click>"
+                                     "<button>Unsubscribe</button></form>",
+                                     escape_html(checked->member), escape_html(checked->list)));
   }
   if (request.method != "POST") {
     return text_response(405, "use POST\n");

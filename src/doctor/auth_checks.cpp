@@ -17,17 +17,6 @@ namespace {
 
 constexpr double kBulkThreshold = 5000;
 
-Finding make(std::string id, Severity severity, std::string subject, Localized title,
-             std::string_view group) {
-  Finding finding;
-  finding.id = std::move(id);
-  finding.severity = severity;
-  finding.subject = std::move(subject);
-  finding.title = std::move(title);
-  finding.verify = texts::verify_with(group);
-  return finding;
-}
-
 std::string list_name(const DoctorInput& input) {
   return input.list ? input.list->address : "LIST@" + input.domain;
 }
@@ -41,7 +30,8 @@ bool is_bulk(const DoctorInput& input) {
 std::vector<Finding> check_dkim(dns::Resolver& resolver, const DoctorInput& input) {
   std::vector<Finding> findings;
   if (input.dkim_keys.empty()) {
-    Finding f = make("DKIM-01", input.signing_known ? Severity::fail : Severity::warn, input.domain,
+    Finding f =
+        make_finding("DKIM-01", input.signing_known ? Severity::fail : Severity::warn, input.domain,
                      input.signing_known ? Localized{"the list does not DKIM-sign its mail",
                                                      "リストのメールに DKIM 署名がありません"}
                                          : Localized{"the DKIM key cqlist signs with is not known",
@@ -103,12 +93,12 @@ std::vector<Finding> check_dkim(dns::Resolver& resolver, const DoctorInput& inpu
       f.rules = {"RFC 6376 §3.6.1, §3.6.2"};
     };
     if (records.size() != 1) {
-      Finding f =
-          make("DKIM-02", Severity::fail, name,
-               records.empty()
-                   ? Localized{"DKIM key record missing", "DKIM 鍵のレコードがありません"}
-                   : Localized{"more than one DKIM key record", "DKIM 鍵のレコードが複数あります"},
-               "DKIM");
+      Finding f = make_finding(
+          "DKIM-02", Severity::fail, name,
+          records.empty()
+              ? Localized{"DKIM key record missing", "DKIM 鍵のレコードがありません"}
+              : Localized{"more than one DKIM key record", "DKIM 鍵のレコードが複数あります"},
+          "DKIM");
       f.found = records.empty()
                     ? std::vector<std::string>{texts::nothing_found(name, "TXT", answer.status)}
                     : found;
@@ -127,7 +117,8 @@ std::vector<Finding> check_dkim(dns::Resolver& resolver, const DoctorInput& inpu
     }
     auto parsed = auth::dkim::parse_key_record(records.front().joined());
     if (!parsed || parsed->revoked()) {
-      Finding f = make("DKIM-02", Severity::fail, name,
+      Finding f =
+          make_finding("DKIM-02", Severity::fail, name,
                        {"DKIM key record is not usable", "DKIM 鍵のレコードが使えません"}, "DKIM");
       f.found = found;
       const std::string problem =
@@ -139,10 +130,10 @@ std::vector<Finding> check_dkim(dns::Resolver& resolver, const DoctorInput& inpu
       continue;
     }
     if (EVP_PKEY_eq(parsed->key->native(), key.key.native()) != 1) {
-      Finding f = make("DKIM-03", Severity::fail, name,
-                       {"the key in DNS is not the key cqlist signs with",
-                        "DNS の鍵が cqlist の署名鍵と一致しません"},
-                       "DKIM");
+      Finding f = make_finding("DKIM-03", Severity::fail, name,
+                               {"the key in DNS is not the key cqlist signs with",
+                                "DNS の鍵が cqlist の署名鍵と一致しません"},
+                               "DKIM");
       f.found = found;
       f.why = {fmt::format("The public key at {} does not belong to {}, so every signature "
                            "cqlist makes fails (dkim=fail). A rotated key was probably not "
@@ -156,17 +147,17 @@ std::vector<Finding> check_dkim(dns::Resolver& resolver, const DoctorInput& inpu
       findings.push_back(std::move(f));
       continue;
     }
-    Finding ok = make("DKIM-03", Severity::pass, name,
-                      {fmt::format("the published key matches {}", key.path),
-                       fmt::format("公開されている鍵は {} と一致します", key.path)},
-                      "DKIM");
+    Finding ok = make_finding("DKIM-03", Severity::pass, name,
+                              {fmt::format("the published key matches {}", key.path),
+                               fmt::format("公開されている鍵は {} と一致します", key.path)},
+                              "DKIM");
     findings.push_back(std::move(ok));
     if (key.key.type() == auth::crypto::KeyType::rsa && key.key.bits() < 2048) {
       const bool weak = key.key.bits() < 1024;
-      Finding f = make("DKIM-04", weak ? Severity::fail : Severity::warn, name,
-                       {fmt::format("{}-bit RSA key", key.key.bits()),
-                        fmt::format("RSA 鍵が {} ビットです", key.key.bits())},
-                       "DKIM");
+      Finding f = make_finding("DKIM-04", weak ? Severity::fail : Severity::warn, name,
+                               {fmt::format("{}-bit RSA key", key.key.bits()),
+                                fmt::format("RSA 鍵が {} ビットです", key.key.bits())},
+                               "DKIM");
       f.why = {
           "RFC 8301 requires at least 1024 bits and recommends 2048; Gmail and Yahoo ask "
           "for 2048.",
@@ -179,7 +170,7 @@ std::vector<Finding> check_dkim(dns::Resolver& resolver, const DoctorInput& inpu
       findings.push_back(std::move(f));
     }
     if (parsed->testing) {
-      Finding f = make(
+      Finding f = make_finding(
           "DKIM-07", Severity::warn, name,
           {"key record is in testing mode (t=y)", "鍵のレコードがテストモード（t=y）です"}, "DKIM");
       f.found = found;
@@ -191,8 +182,8 @@ std::vector<Finding> check_dkim(dns::Resolver& resolver, const DoctorInput& inpu
     }
   }
   if (!has_rsa) {
-    Finding f = make("DKIM-06", Severity::warn, input.domain,
-                     {"Ed25519 signature only", "Ed25519 の署名しかありません"}, "DKIM");
+    Finding f = make_finding("DKIM-06", Severity::warn, input.domain,
+                             {"Ed25519 signature only", "Ed25519 の署名しかありません"}, "DKIM");
     f.why = {
         "Many receivers cannot verify Ed25519 yet and treat such mail as unsigned; sign "
         "with RSA as well.",
@@ -217,7 +208,8 @@ std::vector<Finding> check_dmarc(dns::Resolver& resolver, const DoctorInput& inp
       return step.outcome.find("DMARC records") != std::string::npos;
     });
     const bool failed = found.status == auth::dmarc::DiscoveryStatus::temperror;
-    Finding f = make(two ? "DMARC-02" : "DMARC-01",
+    Finding f =
+        make_finding(two ? "DMARC-02" : "DMARC-01",
                      two || is_bulk(input) ? Severity::fail : Severity::warn, input.domain,
                      two ? Localized{"more than one DMARC record", "DMARC レコードが複数あります"}
                      : failed ? Localized{"DMARC record could not be looked up",
@@ -246,13 +238,15 @@ std::vector<Finding> check_dmarc(dns::Resolver& resolver, const DoctorInput& inp
     findings.push_back(std::move(f));
   } else {
     const auth::dmarc::Record& record = *found.record;
-    Finding ok = make("DMARC-01", Severity::pass, found.record_domain,
-                      {fmt::format("DMARC record found at _dmarc.{}", found.record_domain),
-                       fmt::format("_dmarc.{} に DMARC レコードがあります", found.record_domain)},
-                      "DMARC");
+    Finding ok =
+        make_finding("DMARC-01", Severity::pass, found.record_domain,
+                     {fmt::format("DMARC record found at _dmarc.{}", found.record_domain),
+                      fmt::format("_dmarc.{} に DMARC レコードがあります", found.record_domain)},
+                     "DMARC");
     findings.push_back(std::move(ok));
     if (!record.policy_given || !record.problems.empty()) {
-      Finding f = make("DMARC-03", Severity::warn, found.record_domain,
+      Finding f =
+          make_finding("DMARC-03", Severity::warn, found.record_domain,
                        {"DMARC record has problems", "DMARC レコードに問題があります"}, "DMARC");
       f.found = {record.text};
       std::string problems;
@@ -288,10 +282,10 @@ std::vector<Finding> check_dmarc(dns::Resolver& resolver, const DoctorInput& inp
         return istarts_with(txt.joined(), "v=DMARC1");
       });
       if (!authorized) {
-        Finding f = make("DMARC-06", Severity::warn, found.record_domain,
-                         {"report address in another domain is not authorized",
-                          "別ドメインのレポート宛先が許可されていません"},
-                         "DMARC");
+        Finding f = make_finding("DMARC-06", Severity::warn, found.record_domain,
+                                 {"report address in another domain is not authorized",
+                                  "別ドメインのレポート宛先が許可されていません"},
+                                 "DMARC");
         f.found = {record.text, texts::nothing_found(authorization, "TXT v=DMARC1", answer.status)};
         f.why = {fmt::format("Receivers send aggregate reports to {} only if {} publishes {} "
                              "(RFC 7489 §7.1); without it you get no reports.",
@@ -308,9 +302,9 @@ std::vector<Finding> check_dmarc(dns::Resolver& resolver, const DoctorInput& inp
       }
     }
     if (record.aggregate_report_uris.empty()) {
-      Finding f =
-          make("DMARC-05", Severity::info, found.record_domain,
-               {"no aggregate reports (rua)", "集計レポート（rua）の宛先がありません"}, "DMARC");
+      Finding f = make_finding(
+          "DMARC-05", Severity::info, found.record_domain,
+          {"no aggregate reports (rua)", "集計レポート（rua）の宛先がありません"}, "DMARC");
       f.found = {record.text};
       f.why = {
           "With rua=mailto:... receivers send daily reports of who sends as your domain "
@@ -321,8 +315,8 @@ std::vector<Finding> check_dmarc(dns::Resolver& resolver, const DoctorInput& inp
       findings.push_back(std::move(f));
     }
     if (record.policy == auth::dmarc::Policy::none) {
-      Finding f = make("DMARC-10", Severity::info, found.record_domain,
-                       {"policy is p=none", "ポリシーは p=none です"}, "DMARC");
+      Finding f = make_finding("DMARC-10", Severity::info, found.record_domain,
+                               {"policy is p=none", "ポリシーは p=none です"}, "DMARC");
       f.found = {record.text};
       f.why = {
           "p=none is accepted by Google, Yahoo and Microsoft. Move to p=quarantine once "
@@ -334,9 +328,7 @@ std::vector<Finding> check_dmarc(dns::Resolver& resolver, const DoctorInput& inp
     }
   }
   // DMARC-07: the list's envelope and DKIM domains against the From domain it writes.
-  const std::string envelope = input.list && !input.list->envelope_domain.empty()
-                                   ? dns::normalize_name(input.list->envelope_domain)
-                                   : dns::normalize_name(input.domain);
+  const std::string envelope = dns::normalize_name(input.envelope_domain());
   const std::string from = dns::normalize_name(input.domain);
   const bool strict = found.record && found.record->spf_alignment == auth::dmarc::Alignment::strict;
   bool spf_aligned = envelope == from;
@@ -346,13 +338,13 @@ std::vector<Finding> check_dmarc(dns::Resolver& resolver, const DoctorInput& inp
   }
   const bool dkim_aligned = !input.dkim_keys.empty();
   Finding align =
-      make("DMARC-07", spf_aligned || dkim_aligned ? Severity::pass : Severity::fail, from,
-           spf_aligned || dkim_aligned
-               ? Localized{"the list's SPF or DKIM domain aligns with its From",
-                           "リストの SPF または DKIM のドメインが From と揃っています"}
-               : Localized{"nothing the list sends can align with its From",
-                           "リストの送信内容が From と揃いません"},
-           "DMARC");
+      make_finding("DMARC-07", spf_aligned || dkim_aligned ? Severity::pass : Severity::fail, from,
+                   spf_aligned || dkim_aligned
+                       ? Localized{"the list's SPF or DKIM domain aligns with its From",
+                                   "リストの SPF または DKIM のドメインが From と揃っています"}
+                       : Localized{"nothing the list sends can align with its From",
+                                   "リストの送信内容が From と揃いません"},
+                   "DMARC");
   align.found = {fmt::format("envelope domain {}, DKIM d={}, From domain {}", envelope,
                              input.dkim_keys.empty() ? "(none)" : from, from)};
   align.why = {fmt::format("DMARC passes only when SPF passes for a domain aligned with the From "
@@ -374,7 +366,8 @@ std::vector<Finding> check_dns(dns::Resolver& resolver, const DoctorInput& input
   const std::string domain = dns::normalize_name(input.domain);
   dns::Answer mx = resolver.query(domain, dns::RecordType::mx);
   if (mx.status == dns::Status::nxdomain) {
-    Finding f = make("DNS-01", Severity::fail, domain,
+    Finding f =
+        make_finding("DNS-01", Severity::fail, domain,
                      {"the list domain does not exist", "リストのドメインが存在しません"}, "DNS");
     f.found = {texts::nothing_found(domain, "MX", mx.status)};
     f.why = {
@@ -390,7 +383,8 @@ std::vector<Finding> check_dns(dns::Resolver& resolver, const DoctorInput& input
     return record.exchange.empty() || record.exchange == ".";
   });
   if (null_mx) {
-    Finding f = make("DNS-02", Severity::fail, domain,
+    Finding f =
+        make_finding("DNS-02", Severity::fail, domain,
                      {"null MX on the sending domain", "送信ドメインに null MX があります"}, "DNS");
     f.found = {fmt::format("{}. IN MX 0 .", domain)};
     f.why = {
@@ -407,8 +401,8 @@ std::vector<Finding> check_dns(dns::Resolver& resolver, const DoctorInput& input
     f.rules = {"RFC 7505"};
     findings.push_back(std::move(f));
   } else if (exchanges.empty() && mx.ok() == false) {
-    Finding f =
-        make("DNS-02", Severity::info, domain, {"no MX record", "MX レコードがありません"}, "DNS");
+    Finding f = make_finding("DNS-02", Severity::info, domain,
+                             {"no MX record", "MX レコードがありません"}, "DNS");
     f.found = {texts::nothing_found(domain, "MX", mx.status)};
     f.why = {
         "Without an MX, bounces and replies go to the domain's A/AAAA address; an MX makes "
@@ -431,9 +425,9 @@ std::vector<Finding> check_dns(dns::Resolver& resolver, const DoctorInput& input
     secure = secure && answer.security == dns::Security::secure;
   }
   if (!bogus.empty()) {
-    Finding f =
-        make("DNS-03", Severity::fail, domain,
-             {"DNSSEC validation fails (bogus)", "DNSSEC の検証に失敗しています（bogus）"}, "DNS");
+    Finding f = make_finding(
+        "DNS-03", Severity::fail, domain,
+        {"DNSSEC validation fails (bogus)", "DNSSEC の検証に失敗しています（bogus）"}, "DNS");
     f.found = bogus;
     f.why = {
         "Validating receivers get SERVFAIL for these names and treat SPF/DKIM/DMARC as "
@@ -445,9 +439,9 @@ std::vector<Finding> check_dns(dns::Resolver& resolver, const DoctorInput& input
     f.rules = {"RFC 4033-4035"};
     findings.push_back(std::move(f));
   } else if (!secure) {
-    Finding f =
-        make("DNS-03", Severity::info, domain,
-             {"zone is not signed with DNSSEC", "ゾーンは DNSSEC で署名されていません"}, "DNS");
+    Finding f = make_finding(
+        "DNS-03", Severity::info, domain,
+        {"zone is not signed with DNSSEC", "ゾーンは DNSSEC で署名されていません"}, "DNS");
     f.why = {"Not required by any mailbox provider; it protects your records from forgery.",
              "メール事業者の必須要件ではありませんが、レコードの偽造を防げます。"};
     findings.push_back(std::move(f));

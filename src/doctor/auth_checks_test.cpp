@@ -6,24 +6,12 @@
 
 #include "auth/crypto/keygen.hpp"
 #include "auth/dkim/publish.hpp"
-#include "dns/static_resolver.hpp"
+#include "doctor/testing/doctor_fixture.hpp"
 
 namespace cqlist::doctor {
 namespace {
 
-dns::StaticResolver zone(const std::string& text) {
-  auto resolver = dns::StaticResolver::from_zone(text);
-  EXPECT_TRUE(resolver.has_value()) << resolver.error().message();
-  return resolver ? *resolver : dns::StaticResolver();
-}
-
-const auth::crypto::PrivateKey& rsa_key(unsigned bits = 2048) {
-  static const auth::crypto::PrivateKey k2048 =
-      *auth::crypto::generate_private_key(auth::crypto::KeyType::rsa, 2048);
-  static const auth::crypto::PrivateKey k1024 =
-      *auth::crypto::generate_private_key(auth::crypto::KeyType::rsa, 1024);
-  return bits == 1024 ? k1024 : k2048;
-}
+using namespace testing;
 
 std::string key_line(const auth::crypto::PrivateKey& key, const std::string& extra = "") {
   const std::string text = auth::dkim::key_record_text(key) + extra;
@@ -39,15 +27,9 @@ DoctorInput input_with_key(const auth::crypto::PrivateKey& key) {
   return input;
 }
 
-const Finding* find(const std::vector<Finding>& findings, std::string_view id) {
-  auto it =
-      std::find_if(findings.begin(), findings.end(), [&](const Finding& f) { return f.id == id; });
-  return it == findings.end() ? nullptr : &*it;
-}
-
 TEST(DoctorDkim, PublishedKeyMatchingTheSigningKeyPasses) {
-  auto resolver = zone(key_line(rsa_key()));
-  auto findings = check_dkim(resolver, input_with_key(rsa_key()));
+  auto resolver = zone(key_line(test_rsa_key()));
+  auto findings = check_dkim(resolver, input_with_key(test_rsa_key()));
   ASSERT_EQ(findings.size(), 1u);
   EXPECT_EQ(findings[0].id, "DKIM-03");
   EXPECT_EQ(findings[0].severity, Severity::pass);
@@ -55,13 +37,13 @@ TEST(DoctorDkim, PublishedKeyMatchingTheSigningKeyPasses) {
 
 TEST(DoctorDkim, MissingRecordFailsWithTheRecordToPublish) {
   dns::StaticResolver resolver;
-  auto findings = check_dkim(resolver, input_with_key(rsa_key()));
-  const Finding* missing = find(findings, "DKIM-02");
+  auto findings = check_dkim(resolver, input_with_key(test_rsa_key()));
+  const Finding* missing = find_finding(findings, "DKIM-02");
   ASSERT_NE(missing, nullptr);
   EXPECT_EQ(missing->severity, Severity::fail);
   const DnsRecord& record = missing->fix.records_add.at(0);
   EXPECT_EQ(record.name, "cq2026._domainkey.cq-test.example");
-  EXPECT_EQ(record.value(), auth::dkim::key_record_text(rsa_key()));
+  EXPECT_EQ(record.value(), auth::dkim::key_record_text(test_rsa_key()));
   for (const std::string& piece : record.strings) {
     EXPECT_LE(piece.size(), 255u);
   }
@@ -70,9 +52,9 @@ TEST(DoctorDkim, MissingRecordFailsWithTheRecordToPublish) {
 }
 
 TEST(DoctorDkim, RotatedKeyNotPublishedFailsDkim03InBothLanguages) {
-  auto resolver = zone(key_line(rsa_key(1024)));
-  auto findings = check_dkim(resolver, input_with_key(rsa_key()));
-  const Finding* mismatch = find(findings, "DKIM-03");
+  auto resolver = zone(key_line(test_rsa_key(1024)));
+  auto findings = check_dkim(resolver, input_with_key(test_rsa_key()));
+  const Finding* mismatch = find_finding(findings, "DKIM-03");
   ASSERT_NE(mismatch, nullptr);
   EXPECT_EQ(mismatch->severity, Severity::fail);
   EXPECT_EQ(mismatch->why.en,
@@ -88,19 +70,20 @@ TEST(DoctorDkim, RotatedKeyNotPublishedFailsDkim03InBothLanguages) {
 
 TEST(DoctorDkim, RevokedShortAndTestingKeys) {
   auto revoked = zone("cq2026._domainkey.cq-test.example TXT \"v=DKIM1; k=rsa; p=\"\n");
-  EXPECT_EQ(find(check_dkim(revoked, input_with_key(rsa_key())), "DKIM-02")->severity,
+  EXPECT_EQ(find_finding(check_dkim(revoked, input_with_key(test_rsa_key())), "DKIM-02")->severity,
             Severity::fail);
-  auto short_key = zone(key_line(rsa_key(1024)));
-  EXPECT_EQ(find(check_dkim(short_key, input_with_key(rsa_key(1024))), "DKIM-04")->severity,
-            Severity::warn);
-  auto testing = zone(key_line(rsa_key(), "; t=y"));
-  EXPECT_EQ(find(check_dkim(testing, input_with_key(rsa_key())), "DKIM-07")->severity,
+  auto short_key = zone(key_line(test_rsa_key(1024)));
+  EXPECT_EQ(
+      find_finding(check_dkim(short_key, input_with_key(test_rsa_key(1024))), "DKIM-04")->severity,
+      Severity::warn);
+  auto testing = zone(key_line(test_rsa_key(), "; t=y"));
+  EXPECT_EQ(find_finding(check_dkim(testing, input_with_key(test_rsa_key())), "DKIM-07")->severity,
             Severity::warn);
   auto ed = *auth::crypto::generate_private_key(auth::crypto::KeyType::ed25519);
   auto ed_zone = zone(key_line(ed));
   auto findings = check_dkim(ed_zone, input_with_key(ed));
-  EXPECT_EQ(find(findings, "DKIM-03")->severity, Severity::pass);
-  EXPECT_EQ(find(findings, "DKIM-06")->severity, Severity::warn);
+  EXPECT_EQ(find_finding(findings, "DKIM-03")->severity, Severity::pass);
+  EXPECT_EQ(find_finding(findings, "DKIM-06")->severity, Severity::warn);
 }
 
 TEST(DoctorDkim, NoKeyFailsForAListAndWarnsForABareDomain) {
@@ -120,8 +103,8 @@ TEST(DoctorDkim, NoKeyFailsForAListAndWarnsForABareDomain) {
 
 TEST(DoctorDmarc, MissingRecordWarnsWithTheRecordAndAnExistingOnePasses) {
   dns::StaticResolver empty = zone("cq-test.example A 192.0.2.25\n");
-  auto findings = check_dmarc(empty, input_with_key(rsa_key()));
-  const Finding* missing = find(findings, "DMARC-01");
+  auto findings = check_dmarc(empty, input_with_key(test_rsa_key()));
+  const Finding* missing = find_finding(findings, "DMARC-01");
   ASSERT_NE(missing, nullptr);
   EXPECT_EQ(missing->severity, Severity::warn);
   EXPECT_EQ(missing->fix.records_add.at(0).zone_line(),
@@ -131,44 +114,46 @@ TEST(DoctorDmarc, MissingRecordWarnsWithTheRecordAndAnExistingOnePasses) {
             "Gmail、Yahoo、Microsoft は大量送信者に DMARC レコードを求めており（Gmail "
             "5.7.40）、p=none で足ります。あなたのドメインを名乗って誰が送っているかの"
             "レポートも受け取れるようになります。");
-  EXPECT_EQ(find(findings, "DMARC-07")->severity, Severity::pass);
+  EXPECT_EQ(find_finding(findings, "DMARC-07")->severity, Severity::pass);
 
   auto published = zone("_dmarc.cq-test.example TXT \"v=DMARC1; p=quarantine\"\n");
-  findings = check_dmarc(published, input_with_key(rsa_key()));
-  EXPECT_EQ(find(findings, "DMARC-01")->severity, Severity::pass);
-  EXPECT_EQ(find(findings, "DMARC-10"), nullptr);
-  EXPECT_EQ(find(findings, "DMARC-03"), nullptr);
-  EXPECT_EQ(find(findings, "DMARC-05")->severity, Severity::info);  // no rua
+  findings = check_dmarc(published, input_with_key(test_rsa_key()));
+  EXPECT_EQ(find_finding(findings, "DMARC-01")->severity, Severity::pass);
+  EXPECT_EQ(find_finding(findings, "DMARC-10"), nullptr);
+  EXPECT_EQ(find_finding(findings, "DMARC-03"), nullptr);
+  EXPECT_EQ(find_finding(findings, "DMARC-05")->severity, Severity::info);  // no rua
   auto reported =
       zone("_dmarc.cq-test.example TXT \"v=DMARC1; p=none; rua=mailto:d@cq-test.example\"\n");
-  EXPECT_EQ(find(check_dmarc(reported, input_with_key(rsa_key())), "DMARC-05"), nullptr);
+  EXPECT_EQ(find_finding(check_dmarc(reported, input_with_key(test_rsa_key())), "DMARC-05"),
+            nullptr);
 }
 
 TEST(DoctorDmarc, ReportsToAnotherDomainNeedItsAuthorization) {
   const std::string record =
       "_dmarc.cq-test.example TXT \"v=DMARC1; p=none; rua=mailto:d@reports.example\"\n";
   auto unauthorized = zone(record);
-  auto findings = check_dmarc(unauthorized, input_with_key(rsa_key()));
-  const Finding* f = find(findings, "DMARC-06");
+  auto findings = check_dmarc(unauthorized, input_with_key(test_rsa_key()));
+  const Finding* f = find_finding(findings, "DMARC-06");
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->severity, Severity::warn);
   EXPECT_EQ(f->fix.records_add.at(0).zone_line(),
             "cq-test.example._report._dmarc.reports.example. 3600 IN TXT \"v=DMARC1\"");
   auto authorized =
       zone(record + "cq-test.example._report._dmarc.reports.example TXT \"v=DMARC1\"\n");
-  EXPECT_EQ(find(check_dmarc(authorized, input_with_key(rsa_key())), "DMARC-06"), nullptr);
+  EXPECT_EQ(find_finding(check_dmarc(authorized, input_with_key(test_rsa_key())), "DMARC-06"),
+            nullptr);
 }
 
 TEST(DoctorDmarc, TwoRecordsFailAndMissingPolicyWarns) {
   auto two = zone(R"(_dmarc.cq-test.example TXT "v=DMARC1; p=none"
 _dmarc.cq-test.example TXT "v=DMARC1; p=reject"
 )");
-  EXPECT_EQ(find(check_dmarc(two, input_with_key(rsa_key())), "DMARC-02")->severity,
+  EXPECT_EQ(find_finding(check_dmarc(two, input_with_key(test_rsa_key())), "DMARC-02")->severity,
             Severity::fail);
   auto no_p = zone("_dmarc.cq-test.example TXT \"v=DMARC1; rua=mailto:d@cq-test.example\"\n");
-  auto findings = check_dmarc(no_p, input_with_key(rsa_key()));
-  EXPECT_EQ(find(findings, "DMARC-03")->severity, Severity::warn);
-  EXPECT_EQ(find(findings, "DMARC-10")->severity, Severity::info);
+  auto findings = check_dmarc(no_p, input_with_key(test_rsa_key()));
+  EXPECT_EQ(find_finding(findings, "DMARC-03")->severity, Severity::warn);
+  EXPECT_EQ(find_finding(findings, "DMARC-10")->severity, Severity::info);
 }
 
 TEST(DoctorDmarc, NothingAlignsWhenTheListUsesAForeignEnvelopeAndNoKey) {
@@ -177,28 +162,28 @@ TEST(DoctorDmarc, NothingAlignsWhenTheListUsesAForeignEnvelopeAndNoKey) {
   input.domain = "cq-test.example";
   input.list = ListFacts{};
   input.list->envelope_domain = "bounces.other.example";
-  EXPECT_EQ(find(check_dmarc(resolver, input), "DMARC-07")->severity, Severity::fail);
+  EXPECT_EQ(find_finding(check_dmarc(resolver, input), "DMARC-07")->severity, Severity::fail);
 }
 
 TEST(DoctorDns, NullMxAndNonexistentDomainFail) {
   auto null_mx = zone("cq-test.example MX 0 .\n");
-  auto findings = check_dns(null_mx, input_with_key(rsa_key()));
-  ASSERT_NE(find(findings, "DNS-02"), nullptr);
-  EXPECT_EQ(find(findings, "DNS-02")->severity, Severity::fail);
+  auto findings = check_dns(null_mx, input_with_key(test_rsa_key()));
+  ASSERT_NE(find_finding(findings, "DNS-02"), nullptr);
+  EXPECT_EQ(find_finding(findings, "DNS-02")->severity, Severity::fail);
   dns::StaticResolver nothing = zone("other.example A 192.0.2.1\n");
-  EXPECT_EQ(find(check_dns(nothing, input_with_key(rsa_key())), "DNS-01")->severity,
+  EXPECT_EQ(find_finding(check_dns(nothing, input_with_key(test_rsa_key())), "DNS-01")->severity,
             Severity::fail);
   auto fine = zone("cq-test.example MX 10 mail.cq-test.example\n");
-  findings = check_dns(fine, input_with_key(rsa_key()));
-  EXPECT_EQ(find(findings, "DNS-02"), nullptr);
-  EXPECT_EQ(find(findings, "DNS-03")->severity, Severity::info);  // unsigned zone
+  findings = check_dns(fine, input_with_key(test_rsa_key()));
+  EXPECT_EQ(find_finding(findings, "DNS-02"), nullptr);
+  EXPECT_EQ(find_finding(findings, "DNS-03")->severity, Severity::info);  // unsigned zone
 }
 
 TEST(DoctorDns, BogusDnssecFails) {
   auto resolver = zone("cq-test.example MX 10 mail.cq-test.example\n");
   resolver.set_security("cq-test.example", dns::Security::bogus);
-  auto findings = check_dns(resolver, input_with_key(rsa_key()));
-  EXPECT_EQ(find(findings, "DNS-03")->severity, Severity::fail);
+  auto findings = check_dns(resolver, input_with_key(test_rsa_key()));
+  EXPECT_EQ(find_finding(findings, "DNS-03")->severity, Severity::fail);
 }
 
 ListFacts ham_list() {
@@ -222,7 +207,7 @@ _dmarc.none.example TXT "v=DMARC1; p=none"
   input.domain = "cq-test.example";
   input.list = ham_list();
   auto findings = check_list(resolver, input);
-  const Finding* from = find(findings, "LIST-01");
+  const Finding* from = find_finding(findings, "LIST-01");
   ASSERT_NE(from, nullptr);
   EXPECT_EQ(from->severity, Severity::fail);
   EXPECT_EQ(from->why.en,
@@ -236,13 +221,14 @@ _dmarc.none.example TXT "v=DMARC1; p=none"
             "となり、迷惑メール扱いや拒否になります（Gmail 5.7.26「domain's DMARC policy」）。");
   EXPECT_EQ(from->fix.commands.at(0),
             "cqlist list set ham@cq-test.example from_rewrite=when_needed");
-  EXPECT_EQ(find(findings, "LIST-05")->severity, Severity::info);  // 1,200/day: far from bulk
+  EXPECT_EQ(find_finding(findings, "LIST-05")->severity,
+            Severity::info);  // 1,200/day: far from bulk
 
   input.list->from_rewrite = "when_needed";
   input.list->one_click = true;
   findings = check_list(resolver, input);
-  EXPECT_EQ(find(findings, "LIST-01")->severity, Severity::pass);
-  EXPECT_EQ(find(findings, "LIST-05"), nullptr);
+  EXPECT_EQ(find_finding(findings, "LIST-01")->severity, Severity::pass);
+  EXPECT_EQ(find_finding(findings, "LIST-05"), nullptr);
 }
 
 TEST(DoctorList, ForeignEnvelopeFailsList03) {
@@ -252,7 +238,7 @@ TEST(DoctorList, ForeignEnvelopeFailsList03) {
   input.list = ham_list();
   input.list->from_rewrite = "always";
   input.list->envelope_domain = "gmail.com";
-  EXPECT_EQ(find(check_list(resolver, input), "LIST-03")->severity, Severity::fail);
+  EXPECT_EQ(find_finding(check_list(resolver, input), "LIST-03")->severity, Severity::fail);
 }
 
 TEST(DoctorVolume, GmailVolumeWarnsNearTheBulkThreshold) {
@@ -260,15 +246,15 @@ TEST(DoctorVolume, GmailVolumeWarnsNearTheBulkThreshold) {
   input.domain = "cq-test.example";
   input.list = ham_list();
   auto findings = check_volume(input);
-  EXPECT_EQ(find(findings, "VOL-01")->severity, Severity::info);
-  EXPECT_EQ(find(findings, "VOL-01")->title.en, "about 1200 messages a day to Gmail");
+  EXPECT_EQ(find_finding(findings, "VOL-01")->severity, Severity::info);
+  EXPECT_EQ(find_finding(findings, "VOL-01")->title.en, "about 1200 messages a day to Gmail");
   input.list->posts_per_day = 40;  // 4,800 a day
   findings = check_volume(input);
-  EXPECT_EQ(find(findings, "VOL-01")->severity, Severity::warn);
-  EXPECT_EQ(find(findings, "VOL-01")->title.ja, "Gmail 宛ては 1 日あたり約 4800 通です");
-  EXPECT_EQ(find(findings, "VOL-02")->severity, Severity::info);
+  EXPECT_EQ(find_finding(findings, "VOL-01")->severity, Severity::warn);
+  EXPECT_EQ(find_finding(findings, "VOL-01")->title.ja, "Gmail 宛ては 1 日あたり約 4800 通です");
+  EXPECT_EQ(find_finding(findings, "VOL-02")->severity, Severity::info);
   dns::StaticResolver resolver;
-  EXPECT_EQ(find(check_list(resolver, input), "LIST-05")->severity, Severity::warn);
+  EXPECT_EQ(find_finding(check_list(resolver, input), "LIST-05")->severity, Severity::warn);
 }
 
 }  // namespace

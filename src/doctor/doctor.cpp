@@ -15,6 +15,10 @@ const std::vector<std::string>& check_groups() {
   return groups;
 }
 
+std::string family_name(const IpAddress& address) {
+  return address.is_v4() ? "IPv4" : "IPv6";
+}
+
 std::string proposed_host_name(const DoctorInput& input) {
   const std::string helo = dns::normalize_name(input.helo_name);
   const std::string domain = dns::normalize_name(input.domain);

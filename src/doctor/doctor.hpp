@@ -52,7 +52,19 @@ struct DoctorInput {
   bool signing_known = false;  // true when dkim_keys is the complete signing setup
   std::vector<DkimKey> dkim_keys;
   std::optional<ListFacts> list;
+
+  // The domain of the list's envelope sender, which SPF checks: the list's bounce domain when
+  // known, else the list domain.
+  std::string envelope_domain() const {
+    return list && !list->envelope_domain.empty() ? list->envelope_domain : domain;
+  }
+
+  // True when Postfix hands list mail to a relayhost, which then is what receivers see.
+  bool relayed() const { return postfix && !postfix->relayhost.empty(); }
 };
+
+// "IPv4" or "IPv6", as findings name an address's family.
+std::string family_name(const IpAddress& address);
 
 // Checklist groups, by ID prefix: "OUT", "SPF", "PTR" (with HELO), "DKIM", "DMARC", "DNS",
 // "TLS", "LIST", "VOL".

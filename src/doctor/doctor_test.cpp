@@ -6,12 +6,13 @@
 
 #include <gtest/gtest.h>
 
-#include "auth/crypto/keygen.hpp"
-#include "dns/static_resolver.hpp"
 #include "doctor/render.hpp"
+#include "doctor/testing/doctor_fixture.hpp"
 
 namespace cqlist::doctor {
 namespace {
+
+using namespace testing;
 
 constexpr const char* kStage1 = R"(
 cq-test.example TXT "v=spf1 include:cq-test.example ~all"
@@ -20,22 +21,13 @@ mail.cq-test.example A 192.0.2.25
 25.2.0.192.in-addr.arpa PTR mail.cq-test.example
 )";
 
-const auth::crypto::PrivateKey& test_key() {
-  static const auth::crypto::PrivateKey key =
-      *auth::crypto::generate_private_key(auth::crypto::KeyType::rsa, 2048);
-  return key;
-}
-
-DoctorInput founding_input() {
-  DoctorInput input;
-  input.domain = "cq-test.example";
-  input.egress = {{*IpAddress::parse("192.0.2.25"), "--ip"},
-                  {*IpAddress::parse("2001:db8::25"), "--ip"}};
-  input.helo_name = "mail.cq-test.example";
+// The founding host as Postfix and the list's signing key describe it.
+DoctorInput founding_setup() {
+  DoctorInput input = founding_input();
   input.postfix =
       PostfixSettings{"all", "any", "", "", "mail.cq-test.example", "$myhostname", "", "may"};
   input.signing_known = true;
-  input.dkim_keys = {DkimKey{"cq2026", "/etc/cqlist/cq2026.pem", test_key()}};
+  input.dkim_keys = {DkimKey{"cq2026", "/etc/cqlist/cq2026.pem", test_rsa_key()}};
   return input;
 }
 
@@ -51,7 +43,7 @@ std::vector<std::string> ids_with(const std::vector<Finding>& findings, Severity
 
 TEST(Doctor, FoundingStoryStage1FailsWhereTheChecklistSays) {
   auto resolver = *dns::StaticResolver::from_zone(kStage1);
-  auto findings = run_doctor(resolver, founding_input());
+  auto findings = run_doctor(resolver, founding_setup());
   const auto failed = ids_with(findings, Severity::fail);
   for (const char* expected :
        {"SPF-05 cq-test.example", "SPF-07 192.0.2.25", "SPF-08 2001:db8::25", "PTR-01 2001:db8::25",
@@ -67,7 +59,7 @@ TEST(Doctor, FoundingStoryStage1FailsWhereTheChecklistSays) {
 
 TEST(Doctor, ProposedRecordsLoadedIntoTheZoneMakeTheNextRunClean) {
   auto resolver = *dns::StaticResolver::from_zone(kStage1);
-  auto findings = run_doctor(resolver, founding_input());
+  auto findings = run_doctor(resolver, founding_setup());
   const std::string publish = render_publish_block(findings, Language::en);
   EXPECT_NE(publish.find("cq-test.example. 300 IN TXT \"v=spf1 ip4:192.0.2.25 "
                          "ip6:2001:db8::25 ~all\""),
@@ -95,7 +87,7 @@ TEST(Doctor, ProposedRecordsLoadedIntoTheZoneMakeTheNextRunClean) {
   }
   auto fixed = dns::StaticResolver::from_zone(zone);
   ASSERT_TRUE(fixed.has_value()) << fixed.error().message() << "\n" << zone;
-  auto after = run_doctor(*fixed, founding_input());
+  auto after = run_doctor(*fixed, founding_setup());
   EXPECT_EQ(ids_with(after, Severity::fail), std::vector<std::string>{}) << zone;
   EXPECT_EQ(ids_with(after, Severity::warn), std::vector<std::string>{});
   EXPECT_EQ(exit_status(after), 0);
@@ -104,7 +96,7 @@ TEST(Doctor, ProposedRecordsLoadedIntoTheZoneMakeTheNextRunClean) {
 
 TEST(Doctor, OnlyRunsTheGroupsAsked) {
   auto resolver = *dns::StaticResolver::from_zone(kStage1);
-  auto findings = run_doctor(resolver, founding_input(), {"DMARC"});
+  auto findings = run_doctor(resolver, founding_setup(), {"DMARC"});
   ASSERT_FALSE(findings.empty());
   for (const Finding& f : findings) {
     EXPECT_EQ(f.id.rfind("DMARC-", 0), 0u) << f.id;
@@ -112,7 +104,7 @@ TEST(Doctor, OnlyRunsTheGroupsAsked) {
 }
 
 TEST(Doctor, ProposedHostNameIsTheHeloNameOnlyInsideTheListDomain) {
-  DoctorInput input = founding_input();
+  DoctorInput input = founding_setup();
   EXPECT_EQ(proposed_host_name(input), "mail.cq-test.example");
   input.helo_name = "vps-123.provider.example";
   EXPECT_EQ(proposed_host_name(input), "mail.cq-test.example");

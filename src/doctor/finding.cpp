@@ -3,22 +3,13 @@
 
 #include <algorithm>
 
+#include "auth/dkim/publish.hpp"
+#include "doctor/texts.hpp"
+
 namespace cqlist::doctor {
 namespace {
 
 constexpr std::size_t kMaxCharacterString = 255;
-
-std::string quoted(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-    }
-    out += c;
-  }
-  out += '"';
-  return out;
-}
 
 }  // namespace
 
@@ -52,13 +43,7 @@ std::string_view applies_name(Applies applies) {
 
 std::string DnsRecord::zone_line() const {
   std::string line = name + ". " + std::to_string(ttl) + " IN " + type + " ";
-  if (type == "TXT") {
-    for (std::size_t i = 0; i < strings.size(); ++i) {
-      line += (i == 0 ? "" : " ") + quoted(strings[i]);
-    }
-  } else {
-    line += value();
-  }
+  line += type == "TXT" ? auth::dkim::quote_character_strings(strings) : value();
   return line;
 }
 
@@ -81,6 +66,17 @@ DnsRecord txt_record(std::string_view name, std::string_view text, std::uint32_t
   }
   record.strings.emplace_back(text);
   return record;
+}
+
+Finding make_finding(std::string id, Severity severity, std::string subject, Localized title,
+                     std::string_view group) {
+  Finding finding;
+  finding.id = std::move(id);
+  finding.severity = severity;
+  finding.subject = std::move(subject);
+  finding.title = std::move(title);
+  finding.verify = texts::verify_with(group);
+  return finding;
 }
 
 int exit_status(const std::vector<Finding>& findings) {

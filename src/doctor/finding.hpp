@@ -84,6 +84,10 @@ struct Finding {
   std::string trace;  // an SPF evaluation trace, line by line, when it explains the finding
 };
 
+// A finding with the fields every check sets, verified by `cqlist doctor --only group`.
+Finding make_finding(std::string id, Severity severity, std::string subject, Localized title,
+                     std::string_view group);
+
 // Exit status of a run: 2 when anything failed, 1 when something warns, else 0.
 int exit_status(const std::vector<Finding>& findings);
 

@@ -5,7 +5,6 @@
 
 #include "auth/dmarc/discovery.hpp"
 #include "doctor/auth_checks.hpp"
-#include "doctor/texts.hpp"
 
 namespace cqlist::doctor {
 namespace {
@@ -17,15 +16,12 @@ constexpr double kVolumeWarn = 4000;
 // turn one doctor run into thousands of queries.
 constexpr std::size_t kMaxPosterDomains = 20;
 
-Finding make(std::string id, Severity severity, std::string subject, Localized title,
-             std::string_view group) {
-  Finding finding;
-  finding.id = std::move(id);
-  finding.severity = severity;
+// Every finding here is about how a list behaves (checklist §4.0 "list").
+Finding list_finding(std::string id, Severity severity, std::string subject, Localized title,
+                     std::string_view group) {
+  Finding finding =
+      make_finding(std::move(id), severity, std::move(subject), std::move(title), group);
   finding.applies = Applies::list;
-  finding.subject = std::move(subject);
-  finding.title = std::move(title);
-  finding.verify = texts::verify_with(group);
   return finding;
 }
 
@@ -94,10 +90,10 @@ std::vector<Finding> check_list(dns::Resolver& resolver, const DoctorInput& inpu
     for (const std::string& domain : strict) {
       domains += (domains.empty() ? "" : ", ") + domain;
     }
-    Finding f = make("LIST-01", severity, list.address,
-                     {"the list keeps posters' From while changing their mail",
-                      "投稿者の From を残したまま、メールを書き換えています"},
-                     "LIST");
+    Finding f = list_finding("LIST-01", severity, list.address,
+                             {"the list keeps posters' From while changing their mail",
+                              "投稿者の From を残したまま、メールを書き換えています"},
+                             "LIST");
     f.found = {"from_rewrite = never",
                fmt::format("subject tag: {}, footer: {}", list.subject_tag ? "yes" : "no",
                            list.footer ? "yes" : "no")};
@@ -125,7 +121,7 @@ std::vector<Finding> check_list(dns::Resolver& resolver, const DoctorInput& inpu
       findings.push_back(std::move(f));
     }
   } else {
-    findings.push_back(make(
+    findings.push_back(list_finding(
         "LIST-01", Severity::pass, list.address,
         {fmt::format("From is rewritten when needed (from_rewrite = {})", list.from_rewrite),
          fmt::format("必要なときは From を書き換えます（from_rewrite = {}）", list.from_rewrite)},
@@ -136,10 +132,10 @@ std::vector<Finding> check_list(dns::Resolver& resolver, const DoctorInput& inpu
   const std::string envelope = dns::normalize_name(list.envelope_domain);
   if (!envelope.empty() && envelope != dns::normalize_name(input.domain) &&
       !envelope.ends_with("." + dns::normalize_name(input.domain))) {
-    Finding f = make("LIST-03", Severity::fail, list.address,
-                     {"envelope sender is not in the list's domain",
-                      "エンベロープ送信者がリストのドメインではありません"},
-                     "LIST");
+    Finding f = list_finding("LIST-03", Severity::fail, list.address,
+                             {"envelope sender is not in the list's domain",
+                              "エンベロープ送信者がリストのドメインではありません"},
+                             "LIST");
     f.found = {"envelope domain " + envelope};
     f.why = {
         "SPF is checked for the envelope domain; the list's mail passes SPF and aligns "
@@ -150,8 +146,8 @@ std::vector<Finding> check_list(dns::Resolver& resolver, const DoctorInput& inpu
   }
 
   if (!list.list_id) {
-    Finding f = make("LIST-04", Severity::warn, list.address,
-                     {"posts carry no List-Id", "投稿に List-Id がありません"}, "LIST");
+    Finding f = list_finding("LIST-04", Severity::warn, list.address,
+                             {"posts carry no List-Id", "投稿に List-Id がありません"}, "LIST");
     f.why = {"List-Id (RFC 2919) lets recipients and providers recognise list mail.",
              "List-Id（RFC 2919）があると、受信者や事業者がリストのメールだと分かります。"};
     findings.push_back(std::move(f));
@@ -160,9 +156,9 @@ std::vector<Finding> check_list(dns::Resolver& resolver, const DoctorInput& inpu
   // LIST-05: one-click unsubscribe is mandatory for bulk senders.
   const double gmail = daily_volume_to(list, gmail_domains());
   if (!list.one_click) {
-    Finding f =
-        make("LIST-05", gmail >= kVolumeWarn ? Severity::warn : Severity::info, list.address,
-             {"no one-click unsubscribe", "ワンクリック配信停止がありません"}, "LIST");
+    Finding f = list_finding(
+        "LIST-05", gmail >= kVolumeWarn ? Severity::warn : Severity::info, list.address,
+        {"no one-click unsubscribe", "ワンクリック配信停止がありません"}, "LIST");
     f.found = {"personalize = false or web_url is not https"};
     f.why = {
         "Gmail and Yahoo require RFC 8058 one-click unsubscribe (List-Unsubscribe-Post, "
@@ -197,7 +193,8 @@ std::vector<Finding> check_volume(const DoctorInput& input) {
         Provider{"VOL-02", "Outlook.com", outlook_domains(), "Microsoft 5.7.515"}}) {
     const double volume = daily_volume_to(*input.list, provider.domains);
     const bool near = volume >= kVolumeWarn;
-    Finding f = make(provider.id, near ? Severity::warn : Severity::info, input.list->address,
+    Finding f =
+        list_finding(provider.id, near ? Severity::warn : Severity::info, input.list->address,
                      {fmt::format("about {:.0f} messages a day to {}", volume, provider.name),
                       fmt::format("{} 宛ては 1 日あたり約 {:.0f} 通です", provider.name, volume)},
                      "VOL");

@@ -11,10 +11,6 @@
 namespace cqlist::doctor {
 namespace {
 
-std::string family_name(const IpAddress& address) {
-  return address.is_v4() ? "IPv4" : "IPv6";
-}
-
 dns::RecordType forward_type(const IpAddress& address) {
   return address.is_v4() ? dns::RecordType::a : dns::RecordType::aaaa;
 }
@@ -41,15 +37,16 @@ bool resolves_to(dns::Resolver& resolver, const std::string& host, const IpAddre
   return std::find(addresses.begin(), addresses.end(), address) != addresses.end();
 }
 
-Finding make(std::string id, Severity severity, std::string subject, Localized title,
-             std::string_view group) {
-  Finding finding;
-  finding.id = std::move(id);
-  finding.severity = severity;
-  finding.subject = std::move(subject);
-  finding.title = std::move(title);
-  finding.verify = texts::verify_with(group);
-  return finding;
+// The PTR that names `host` for `address` (set at the provider) and, unless `host` already
+// resolves to `address`, the forward record that confirms it.
+std::vector<DnsRecord> ptr_records(dns::Resolver& resolver, const std::string& host,
+                                   const IpAddress& address) {
+  std::vector<DnsRecord> records{
+      DnsRecord{address.reverse_name(), 3600, "PTR", {host + "."}, true}};
+  if (!resolves_to(resolver, host, address)) {
+    records.push_back(forward_record(host, address));
+  }
+  return records;
 }
 
 bool is_fqdn(const std::string& name) {
@@ -102,8 +99,8 @@ std::vector<Finding> check_outbound(const DoctorInput& input) {
   if (!input.helo_name.empty()) {
     lines.push_back("EHLO " + input.helo_name);
   }
-  Finding out = make("OUT-01", input.egress.empty() ? Severity::warn : Severity::info, input.domain,
-                     {"sending path", "送信経路"}, "OUT");
+  Finding out = make_finding("OUT-01", input.egress.empty() ? Severity::warn : Severity::info,
+                             input.domain, {"sending path", "送信経路"}, "OUT");
   out.found = lines;
   if (input.egress.empty()) {
     out.why = {
@@ -121,10 +118,10 @@ std::vector<Finding> check_outbound(const DoctorInput& input) {
         "を分けて行います。受信側は接続元のアドレスごとに判定するためです。"};
   }
   findings.push_back(std::move(out));
-  if (input.postfix && !input.postfix->relayhost.empty()) {
+  if (input.relayed()) {
     Finding relay =
-        make("OUT-03", Severity::info, input.postfix->relayhost,
-             {"mail leaves through a relay", "メールはリレー経由で送信されます"}, "OUT");
+        make_finding("OUT-03", Severity::info, input.postfix->relayhost,
+                     {"mail leaves through a relay", "メールはリレー経由で送信されます"}, "OUT");
     relay.found = {"relayhost = " + input.postfix->relayhost};
     relay.why = {
         fmt::format("Receivers see the relay {}, not this server's addresses, so the per-address "
@@ -143,7 +140,7 @@ std::vector<Finding> check_outbound(const DoctorInput& input) {
 
 std::vector<Finding> check_ptr_and_helo(dns::Resolver& resolver, const DoctorInput& input) {
   std::vector<Finding> findings;
-  if (input.postfix && !input.postfix->relayhost.empty()) {
+  if (input.relayed()) {
     return findings;
   }
   const std::string host = proposed_host_name(input);
@@ -156,7 +153,8 @@ std::vector<Finding> check_ptr_and_helo(dns::Resolver& resolver, const DoctorInp
     if (names.empty()) {
       const bool failed =
           answer.status == dns::Status::servfail || answer.status == dns::Status::timeout;
-      Finding f = make("PTR-01", failed ? Severity::warn : Severity::fail, ip,
+      Finding f =
+          make_finding("PTR-01", failed ? Severity::warn : Severity::fail, ip,
                        {"no reverse DNS name (PTR)", "逆引き（PTR）が設定されていません"}, "PTR");
       f.found = {texts::nothing_found(reverse, "PTR", answer.status)};
       f.why = {fmt::format("{} ({}) has no reverse DNS name. Gmail, Yahoo and Microsoft require a "
@@ -178,18 +176,15 @@ std::vector<Finding> check_ptr_and_helo(dns::Resolver& resolver, const DoctorInp
                       "（VPS 事業者の管理画面やサポート窓口）で、あなたのゾーンではありません。"
                       "また {} に {} {} があることを確認してください。",
                       ip, host, host, forward_type_name(address), ip)};
-      f.fix.records_add = {DnsRecord{reverse, 3600, "PTR", {host + "."}, true}};
-      if (!resolves_to(resolver, host, address)) {
-        f.fix.records_add.push_back(forward_record(host, address));
-      }
+      f.fix.records_add = ptr_records(resolver, host, address);
       f.rules = {"RFC 1912 §2.1"};
       f.source = "Google sender guidelines (all senders); Gmail 5.7.1 (IPv6), 4.7.23, 5.7.25";
       findings.push_back(std::move(f));
       continue;
     }
     if (names.size() > 1) {
-      Finding f = make("PTR-03", Severity::warn, ip,
-                       {"more than one PTR name", "PTR の名前が複数あります"}, "PTR");
+      Finding f = make_finding("PTR-03", Severity::warn, ip,
+                               {"more than one PTR name", "PTR の名前が複数あります"}, "PTR");
       for (const std::string& name : names) {
         f.found.push_back(fmt::format("{}. IN PTR {}.", reverse, name));
       }
@@ -201,10 +196,10 @@ std::vector<Finding> check_ptr_and_helo(dns::Resolver& resolver, const DoctorInp
       findings.push_back(std::move(f));
     }
     if (looks_generic(names.front(), address) && !in_domain(names.front(), input.domain)) {
-      Finding f =
-          make("PTR-04", Severity::warn, ip,
-               {"PTR name looks like a provider default", "PTR の名前が事業者の既定値のようです"},
-               "PTR");
+      Finding f = make_finding(
+          "PTR-04", Severity::warn, ip,
+          {"PTR name looks like a provider default", "PTR の名前が事業者の既定値のようです"},
+          "PTR");
       f.found = {fmt::format("{}. IN PTR {}.", reverse, names.front())};
       f.why = {
           "Names that carry the address or words like dynamic, dhcp, pool or dsl mark "
@@ -216,10 +211,7 @@ std::vector<Finding> check_ptr_and_helo(dns::Resolver& resolver, const DoctorInp
           "あります。"};
       f.fix.summary = {fmt::format("Set the PTR of {} to {} at your provider.", ip, host),
                        fmt::format("事業者側で {} の PTR を {} に変更してください。", ip, host)};
-      f.fix.records_add = {DnsRecord{reverse, 3600, "PTR", {host + "."}, true}};
-      if (!resolves_to(resolver, host, address)) {
-        f.fix.records_add.push_back(forward_record(host, address));
-      }
+      f.fix.records_add = ptr_records(resolver, host, address);
       f.source = "Yahoo sender requirements; Microsoft (dynamic ranges); Gmail 5.7.1";
       findings.push_back(std::move(f));
     }
@@ -228,9 +220,9 @@ std::vector<Finding> check_ptr_and_helo(dns::Resolver& resolver, const DoctorInp
     });
     if (confirmed != names.end() && !input.helo_name.empty() &&
         dns::normalize_name(input.helo_name) != dns::normalize_name(*confirmed)) {
-      Finding f =
-          make("HELO-02", Severity::info, ip,
-               {"HELO name and PTR name differ", "HELO 名と PTR の名前が異なります"}, "PTR");
+      Finding f = make_finding(
+          "HELO-02", Severity::info, ip,
+          {"HELO name and PTR name differ", "HELO 名と PTR の名前が異なります"}, "PTR");
       f.found = {fmt::format("PTR {}, EHLO {}", *confirmed, input.helo_name)};
       f.why = {
           "Not an error, but some filters score a mismatch; using one name for both "
@@ -240,17 +232,17 @@ std::vector<Finding> check_ptr_and_helo(dns::Resolver& resolver, const DoctorInp
       findings.push_back(std::move(f));
     }
     if (confirmed != names.end()) {
-      Finding f = make("PTR-02", Severity::pass, ip,
-                       {fmt::format("PTR {} resolves back to the address", *confirmed),
-                        fmt::format("PTR {} は正引きで同じアドレスに戻ります", *confirmed)},
-                       "PTR");
+      Finding f = make_finding("PTR-02", Severity::pass, ip,
+                               {fmt::format("PTR {} resolves back to the address", *confirmed),
+                                fmt::format("PTR {} は正引きで同じアドレスに戻ります", *confirmed)},
+                               "PTR");
       findings.push_back(std::move(f));
       continue;
     }
     const std::string& name = names.front();
-    Finding f =
-        make("PTR-02", Severity::fail, ip,
-             {"reverse DNS is not forward-confirmed", "逆引きと正引きが一致しません"}, "PTR");
+    Finding f = make_finding(
+        "PTR-02", Severity::fail, ip,
+        {"reverse DNS is not forward-confirmed", "逆引きと正引きが一致しません"}, "PTR");
     f.found = {fmt::format("{}. IN PTR {}.", reverse, name),
                fmt::format("{} has no {} {}", name, forward_type_name(address), ip)};
     f.why = {fmt::format("The PTR of {} is {}, but that name has no {} record {}. Google requires "
@@ -272,10 +264,7 @@ std::vector<Finding> check_ptr_and_helo(dns::Resolver& resolver, const DoctorInp
           fmt::format("事業者側で {} の PTR を {} に変更し、その {} "
                       "レコードを追加してください。",
                       ip, host, forward_type_name(address))};
-      f.fix.records_add = {DnsRecord{reverse, 3600, "PTR", {host + "."}, true}};
-      if (!resolves_to(resolver, host, address)) {
-        f.fix.records_add.push_back(forward_record(host, address));
-      }
+      f.fix.records_add = ptr_records(resolver, host, address);
     }
     f.source = "Google sender guidelines (\"A (for IPv4) or AAAA (for IPv6)\")";
     findings.push_back(std::move(f));
@@ -287,10 +276,10 @@ std::vector<Finding> check_ptr_and_helo(dns::Resolver& resolver, const DoctorInp
   }
   const std::string helo = dns::normalize_name(input.helo_name);
   if (!is_fqdn(helo)) {
-    Finding f = make("HELO-01", Severity::warn, helo,
-                     {"HELO name is not a fully qualified host name",
-                      "HELO 名が完全修飾ドメイン名ではありません"},
-                     "PTR");
+    Finding f = make_finding("HELO-01", Severity::warn, helo,
+                             {"HELO name is not a fully qualified host name",
+                              "HELO 名が完全修飾ドメイン名ではありません"},
+                             "PTR");
     f.found = {"EHLO " + helo};
     f.why = {
         "RFC 5321 §4.1.1.1 wants the host's fully qualified name in EHLO; receivers score "
@@ -309,10 +298,10 @@ std::vector<Finding> check_ptr_and_helo(dns::Resolver& resolver, const DoctorInp
     }
   }
   if (!missing.empty()) {
-    Finding f = make("HELO-01", Severity::warn, helo,
-                     {"HELO name does not resolve to the sending addresses",
-                      "HELO 名が送信元アドレスに解決されません"},
-                     "PTR");
+    Finding f = make_finding("HELO-01", Severity::warn, helo,
+                             {"HELO name does not resolve to the sending addresses",
+                              "HELO 名が送信元アドレスに解決されません"},
+                             "PTR");
     f.found = {"EHLO " + helo};
     for (const DnsRecord& record : missing) {
       f.found.push_back(fmt::format("{} has no {} {}", helo, record.type, record.value()));
@@ -348,9 +337,9 @@ std::vector<Finding> check_ptr_and_helo(dns::Resolver& resolver, const DoctorInp
     }
   }
   if (!failing.empty()) {
-    Finding f =
-        make("HELO-03", Severity::warn, helo,
-             {"no passing SPF record for the HELO name", "HELO 名の SPF が通りません"}, "PTR");
+    Finding f = make_finding(
+        "HELO-03", Severity::warn, helo,
+        {"no passing SPF record for the HELO name", "HELO 名の SPF が通りません"}, "PTR");
     f.found = failing;
     f.why = {fmt::format("Bounces and auto-replies are sent with an empty envelope sender "
                          "(MAIL FROM:<>), and receivers then check SPF for postmaster@{} (RFC "
@@ -378,13 +367,13 @@ std::vector<Finding> check_tls(const DoctorInput& input) {
   }
   const std::string level = input.postfix->smtp_tls_security_level;
   const bool off = level.empty() || level == "none";
-  Finding f =
-      make("TLS-01", off ? Severity::fail : Severity::pass, "smtp_tls_security_level",
-           off ? Localized{"Postfix does not use TLS when sending",
-                           "Postfix は送信時に TLS を使っていません"}
-               : Localized{fmt::format("Postfix uses STARTTLS when sending ({})", level),
-                           fmt::format("Postfix は送信時に STARTTLS を使います（{}）", level)},
-           "TLS");
+  Finding f = make_finding(
+      "TLS-01", off ? Severity::fail : Severity::pass, "smtp_tls_security_level",
+      off ? Localized{"Postfix does not use TLS when sending",
+                      "Postfix は送信時に TLS を使っていません"}
+          : Localized{fmt::format("Postfix uses STARTTLS when sending ({})", level),
+                      fmt::format("Postfix は送信時に STARTTLS を使います（{}）", level)},
+      "TLS");
   f.found = {"smtp_tls_security_level = " + level};
   f.why = {
       "Gmail requires a TLS connection from every sender and answers 4.7.29/5.7.29 "
@@ -426,7 +415,8 @@ std::vector<Finding> check_ipv6_readiness(const DoctorInput& input,
       ids += (ids.empty() ? "" : ", ") + id;
     }
     const std::string host = proposed_host_name(input);
-    Finding f = make("OUT-02", Severity::fail, ip,
+    Finding f =
+        make_finding("OUT-02", Severity::fail, ip,
                      {"IPv6 sending is not ready", "IPv6 での送信の準備ができていません"}, "OUT");
     f.found = {fmt::format("IPv6 egress {} fails {}", ip, ids)};
     f.why = {

@@ -4,33 +4,13 @@
 
 #include <gtest/gtest.h>
 
-#include "dns/static_resolver.hpp"
 #include "doctor/render.hpp"
+#include "doctor/testing/doctor_fixture.hpp"
 
 namespace cqlist::doctor {
 namespace {
 
-dns::StaticResolver zone(const std::string& text) {
-  auto resolver = dns::StaticResolver::from_zone(text);
-  EXPECT_TRUE(resolver.has_value()) << resolver.error().message();
-  return resolver ? *resolver : dns::StaticResolver();
-}
-
-DoctorInput input_for(std::initializer_list<const char*> addresses) {
-  DoctorInput input;
-  input.domain = "cq-test.example";
-  for (const char* address : addresses) {
-    input.egress.push_back({*IpAddress::parse(address), "--ip"});
-  }
-  input.helo_name = "mail.cq-test.example";
-  return input;
-}
-
-const Finding* find(const std::vector<Finding>& findings, std::string_view id) {
-  auto it =
-      std::find_if(findings.begin(), findings.end(), [&](const Finding& f) { return f.id == id; });
-  return it == findings.end() ? nullptr : &*it;
-}
+using namespace testing;
 
 constexpr const char* kForward = R"(
 mail.cq-test.example A 192.0.2.25
@@ -41,7 +21,7 @@ mail.cq-test.example TXT "v=spf1 a -all"
 TEST(DoctorPtr, MissingIpv6PtrFailsWithTheProviderActionInBothLanguages) {
   auto resolver = zone(kForward);
   auto findings = check_ptr_and_helo(resolver, input_for({"2001:db8::25"}));
-  const Finding* ptr = find(findings, "PTR-01");
+  const Finding* ptr = find_finding(findings, "PTR-01");
   ASSERT_NE(ptr, nullptr);
   EXPECT_EQ(ptr->severity, Severity::fail);
   ASSERT_EQ(ptr->fix.records_add.size(), 1u);  // the AAAA is already there
@@ -66,11 +46,11 @@ TEST(DoctorPtr, ForwardConfirmedPtrPasses) {
   auto resolver =
       zone(std::string(kForward) + "25.2.0.192.in-addr.arpa PTR mail.cq-test.example\n");
   auto findings = check_ptr_and_helo(resolver, input_for({"192.0.2.25"}));
-  ASSERT_NE(find(findings, "PTR-02"), nullptr);
-  EXPECT_EQ(find(findings, "PTR-02")->severity, Severity::pass);
-  EXPECT_EQ(find(findings, "PTR-01"), nullptr);
-  EXPECT_EQ(find(findings, "HELO-01"), nullptr);
-  EXPECT_EQ(find(findings, "HELO-03"), nullptr);
+  ASSERT_NE(find_finding(findings, "PTR-02"), nullptr);
+  EXPECT_EQ(find_finding(findings, "PTR-02")->severity, Severity::pass);
+  EXPECT_EQ(find_finding(findings, "PTR-01"), nullptr);
+  EXPECT_EQ(find_finding(findings, "HELO-01"), nullptr);
+  EXPECT_EQ(find_finding(findings, "HELO-03"), nullptr);
 }
 
 TEST(DoctorPtr, PtrToAProviderNameWithoutForwardRecordFailsPtr02) {
@@ -79,13 +59,13 @@ TEST(DoctorPtr, PtrToAProviderNameWithoutForwardRecordFailsPtr02) {
 25.2.0.192.in-addr.arpa PTR other.provider.example
 )");
   auto findings = check_ptr_and_helo(resolver, input_for({"192.0.2.25"}));
-  const Finding* ptr = find(findings, "PTR-02");
+  const Finding* ptr = find_finding(findings, "PTR-02");
   ASSERT_NE(ptr, nullptr);
   EXPECT_EQ(ptr->severity, Severity::fail);
   EXPECT_EQ(ptr->fix.records_add.at(0).zone_line(),
             "25.2.0.192.in-addr.arpa. 3600 IN PTR mail.cq-test.example.");
-  ASSERT_NE(find(findings, "PTR-03"), nullptr);
-  EXPECT_EQ(find(findings, "PTR-03")->severity, Severity::warn);
+  ASSERT_NE(find_finding(findings, "PTR-03"), nullptr);
+  EXPECT_EQ(find_finding(findings, "PTR-03")->severity, Severity::warn);
 }
 
 TEST(DoctorPtr, ProviderDefaultNameWarnsAndOwnNameDoesNot) {
@@ -94,14 +74,14 @@ TEST(DoctorPtr, ProviderDefaultNameWarnsAndOwnNameDoesNot) {
 192-0-2-25.dynamic.provider.example A 192.0.2.25
 )");
   auto findings = check_ptr_and_helo(resolver, input_for({"192.0.2.25"}));
-  ASSERT_NE(find(findings, "PTR-04"), nullptr);
-  EXPECT_EQ(find(findings, "PTR-04")->severity, Severity::warn);
-  EXPECT_EQ(find(findings, "PTR-04")->fix.summary.en,
+  ASSERT_NE(find_finding(findings, "PTR-04"), nullptr);
+  EXPECT_EQ(find_finding(findings, "PTR-04")->severity, Severity::warn);
+  EXPECT_EQ(find_finding(findings, "PTR-04")->fix.summary.en,
             "Set the PTR of 192.0.2.25 to mail.cq-test.example at your provider.");
-  EXPECT_EQ(find(findings, "PTR-02")->severity, Severity::pass);
-  EXPECT_EQ(find(findings, "HELO-02")->severity, Severity::info);
+  EXPECT_EQ(find_finding(findings, "PTR-02")->severity, Severity::pass);
+  EXPECT_EQ(find_finding(findings, "HELO-02")->severity, Severity::info);
   auto own = zone(std::string(kForward) + "25.2.0.192.in-addr.arpa PTR mail.cq-test.example\n");
-  EXPECT_EQ(find(check_ptr_and_helo(own, input_for({"192.0.2.25"})), "PTR-04"), nullptr);
+  EXPECT_EQ(find_finding(check_ptr_and_helo(own, input_for({"192.0.2.25"})), "PTR-04"), nullptr);
 }
 
 TEST(DoctorHelo, ShortNameWarnsWithAPostconfCommand) {
@@ -109,7 +89,7 @@ TEST(DoctorHelo, ShortNameWarnsWithAPostconfCommand) {
   DoctorInput input = input_for({"192.0.2.25"});
   input.helo_name = "vps123";
   auto findings = check_ptr_and_helo(resolver, input);
-  const Finding* helo = find(findings, "HELO-01");
+  const Finding* helo = find_finding(findings, "HELO-01");
   ASSERT_NE(helo, nullptr);
   EXPECT_EQ(helo->severity, Severity::warn);
   EXPECT_EQ(helo->fix.commands.at(0),
@@ -119,11 +99,11 @@ TEST(DoctorHelo, ShortNameWarnsWithAPostconfCommand) {
 TEST(DoctorHelo, HeloNameWithoutAddressOrSpfWarns) {
   auto resolver = zone("mail.cq-test.example A 192.0.2.99\n");
   auto findings = check_ptr_and_helo(resolver, input_for({"192.0.2.25"}));
-  ASSERT_NE(find(findings, "HELO-01"), nullptr);
-  EXPECT_EQ(find(findings, "HELO-01")->fix.records_add.at(0).zone_line(),
+  ASSERT_NE(find_finding(findings, "HELO-01"), nullptr);
+  EXPECT_EQ(find_finding(findings, "HELO-01")->fix.records_add.at(0).zone_line(),
             "mail.cq-test.example. 3600 IN A 192.0.2.25");
-  ASSERT_NE(find(findings, "HELO-03"), nullptr);
-  EXPECT_EQ(find(findings, "HELO-03")->fix.records_add.at(0).zone_line(),
+  ASSERT_NE(find_finding(findings, "HELO-03"), nullptr);
+  EXPECT_EQ(find_finding(findings, "HELO-03")->fix.records_add.at(0).zone_line(),
             "mail.cq-test.example. 3600 IN TXT \"v=spf1 a -all\"");
 }
 
@@ -149,7 +129,7 @@ TEST(DoctorOut, DescribesThePathAndARelay) {
   input.postfix = PostfixSettings{};
   input.postfix->relayhost = "[smtp.relay.example]:587";
   findings = check_outbound(input);
-  ASSERT_NE(find(findings, "OUT-03"), nullptr);
+  ASSERT_NE(find_finding(findings, "OUT-03"), nullptr);
   EXPECT_EQ(check_outbound(input_for({})).at(0).severity, Severity::warn);
 }
 

@@ -49,19 +49,6 @@ std::string address_term(const IpAddress& address) {
   return (address.is_v4() ? "ip4:" : "ip6:") + address.to_string();
 }
 
-std::string family_name(const IpAddress& address) {
-  return address.is_v4() ? "IPv4" : "IPv6";
-}
-
-bool direct_delivery(const DoctorInput& input) {
-  return !(input.postfix && !input.postfix->relayhost.empty());
-}
-
-std::string envelope_domain(const DoctorInput& input) {
-  return input.list && !input.list->envelope_domain.empty() ? input.list->envelope_domain
-                                                            : input.domain;
-}
-
 // The record the doctor proposes: what works in `current` kept, the rest dropped, an ip4:/ip6:
 // term for each address in `missing`, ending in ~all (or -all when the operator chose it).
 std::string propose_record(const std::vector<auth::spf::Record>& current,
@@ -123,13 +110,8 @@ std::string propose_record(const std::vector<auth::spf::Record>& current,
 }
 
 Finding spf_finding(std::string id, Severity severity, const std::string& domain, Localized title) {
-  Finding finding;
-  finding.id = std::move(id);
-  finding.severity = severity;
-  finding.subject = domain;
-  finding.title = std::move(title);
+  Finding finding = make_finding(std::move(id), severity, domain, std::move(title), "SPF");
   finding.rules = {"RFC 7208"};
-  finding.verify = texts::verify_with("SPF");
   return finding;
 }
 
@@ -137,7 +119,7 @@ Finding spf_finding(std::string id, Severity severity, const std::string& domain
 
 std::vector<Finding> check_spf(dns::Resolver& resolver, const DoctorInput& input) {
   std::vector<Finding> findings;
-  const std::string domain = envelope_domain(input);
+  const std::string domain = input.envelope_domain();
   const Published published = read_published(resolver, domain);
   std::vector<std::string> found;
   for (const DnsRecord& record : published.records) {
@@ -303,7 +285,7 @@ std::vector<Finding> check_spf(dns::Resolver& resolver, const DoctorInput& input
 
   // The verdict for each address mail really leaves from.
   std::vector<IpAddress> not_passing;
-  if (direct_delivery(input)) {
+  if (!input.relayed()) {
     const std::string sender = "postmaster@" + domain;
     for (const EgressAddress& egress : input.egress) {
       auth::spf::SpfOptions options;

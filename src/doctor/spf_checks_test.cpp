@@ -4,41 +4,20 @@
 
 #include <gtest/gtest.h>
 
-#include "dns/static_resolver.hpp"
 #include "doctor/render.hpp"
+#include "doctor/testing/doctor_fixture.hpp"
 
 namespace cqlist::doctor {
 namespace {
 
-dns::StaticResolver zone(const std::string& text) {
-  auto resolver = dns::StaticResolver::from_zone(text);
-  EXPECT_TRUE(resolver.has_value()) << resolver.error().message();
-  return resolver ? *resolver : dns::StaticResolver();
-}
-
-DoctorInput founding_input() {
-  DoctorInput input;
-  input.domain = "cq-test.example";
-  input.egress = {{*IpAddress::parse("192.0.2.25"), "--ip"},
-                  {*IpAddress::parse("2001:db8::25"), "--ip"}};
-  input.helo_name = "mail.cq-test.example";
-  return input;
-}
-
-const Finding* find(const std::vector<Finding>& findings, std::string_view id,
-                    std::string_view subject = {}) {
-  auto it = std::find_if(findings.begin(), findings.end(), [&](const Finding& f) {
-    return f.id == id && (subject.empty() || f.subject == subject);
-  });
-  return it == findings.end() ? nullptr : &*it;
-}
+using namespace testing;
 
 TEST(DoctorSpf, SelfIncludeIsALoopThatAuthorizesNothingWithTheExactAdvice) {
   dns::StaticResolver resolver = zone(R"(
 cq-test.example 600 TXT "v=spf1 include:cq-test.example ~all"
 )");
   auto findings = check_spf(resolver, founding_input());
-  const Finding* loop = find(findings, "SPF-05");
+  const Finding* loop = find_finding(findings, "SPF-05");
   ASSERT_NE(loop, nullptr);
   EXPECT_EQ(loop->severity, Severity::fail);
   ASSERT_EQ(loop->fix.records_add.size(), 1u);
@@ -77,11 +56,11 @@ cq-test.example 600 TXT "v=spf1 include:cq-test.example ~all"
             std::string::npos);
   EXPECT_NE(ja.find("修正後の DNS 参照回数: 10 回中 0 回です。"), std::string::npos);
   // Both egress addresses fail: the loop is a permerror for every address.
-  ASSERT_NE(find(findings, "SPF-07", "192.0.2.25"), nullptr);
-  EXPECT_EQ(find(findings, "SPF-07", "192.0.2.25")->severity, Severity::fail);
-  EXPECT_NE(find(findings, "SPF-07", "192.0.2.25")->found.back().find("spf=permerror"),
+  ASSERT_NE(find_finding(findings, "SPF-07", "192.0.2.25"), nullptr);
+  EXPECT_EQ(find_finding(findings, "SPF-07", "192.0.2.25")->severity, Severity::fail);
+  EXPECT_NE(find_finding(findings, "SPF-07", "192.0.2.25")->found.back().find("spf=permerror"),
             std::string::npos);
-  EXPECT_EQ(find(findings, "SPF-08", "2001:db8::25")->severity, Severity::fail);
+  EXPECT_EQ(find_finding(findings, "SPF-08", "2001:db8::25")->severity, Severity::fail);
 }
 
 TEST(DoctorSpf, Ip4OnlyRecordFailsForTheIpv6EgressAndKeepsTheWorkingInclude) {
@@ -90,8 +69,8 @@ cq-test.example TXT "v=spf1 ip4:192.0.2.25 include:_spf.relay.example ~all"
 _spf.relay.example TXT "v=spf1 ip4:198.51.100.0/24 -all"
 )");
   auto findings = check_spf(resolver, founding_input());
-  EXPECT_EQ(find(findings, "SPF-07", "192.0.2.25")->severity, Severity::pass);
-  const Finding* v6 = find(findings, "SPF-08", "2001:db8::25");
+  EXPECT_EQ(find_finding(findings, "SPF-07", "192.0.2.25")->severity, Severity::pass);
+  const Finding* v6 = find_finding(findings, "SPF-08", "2001:db8::25");
   ASSERT_NE(v6, nullptr);
   EXPECT_EQ(v6->severity, Severity::fail);
   EXPECT_NE(v6->why.en.find("gets spf=softfail"), std::string::npos) << v6->why.en;
@@ -102,7 +81,7 @@ _spf.relay.example TXT "v=spf1 ip4:198.51.100.0/24 -all"
             "v=spf1 ip4:192.0.2.25 ip6:2001:db8::25 include:_spf.relay.example ~all");
   EXPECT_EQ(v6->fix.note.en, "DNS lookups after the fix: 1 of 10.");
   // The include authorizes neither address: worth knowing, not an error.
-  const Finding* unused = find(findings, "SPF-13");
+  const Finding* unused = find_finding(findings, "SPF-13");
   ASSERT_NE(unused, nullptr);
   EXPECT_EQ(unused->severity, Severity::info);
 }
@@ -115,17 +94,17 @@ cq-test.example TXT "v=spf1 ip4:192.0.2.25 ip6:2001:db8::25 ~all"
   for (const Finding& f : findings) {
     EXPECT_EQ(f.severity, Severity::pass) << f.id << " " << f.subject;
   }
-  ASSERT_NE(find(findings, "SPF-01"), nullptr);
-  EXPECT_EQ(find(findings, "SPF-01")->why.en,
+  ASSERT_NE(find_finding(findings, "SPF-01"), nullptr);
+  EXPECT_EQ(find_finding(findings, "SPF-01")->why.en,
             "The record is valid and needs 0 of the 10 DNS lookups allowed.");
-  EXPECT_EQ(find(findings, "SPF-01")->why.ja,
+  EXPECT_EQ(find_finding(findings, "SPF-01")->why.ja,
             "レコードは正しく、DNS 参照回数は上限 10 回のうち 0 回です。");
 }
 
 TEST(DoctorSpf, MissingAndDuplicateRecordsFailSpf01) {
   dns::StaticResolver none = zone("cq-test.example A 192.0.2.25\n");
   auto findings = check_spf(none, founding_input());
-  const Finding* missing = find(findings, "SPF-01");
+  const Finding* missing = find_finding(findings, "SPF-01");
   ASSERT_NE(missing, nullptr);
   EXPECT_EQ(missing->severity, Severity::fail);
   EXPECT_EQ(missing->fix.records_add.at(0).value(), "v=spf1 ip4:192.0.2.25 ip6:2001:db8::25 ~all");
@@ -136,7 +115,7 @@ cq-test.example TXT "v=spf1 ip4:192.0.2.25 -all"
 cq-test.example TXT "v=spf1 ip6:2001:db8::25 -all"
 )");
   findings = check_spf(two, founding_input());
-  const Finding* many = find(findings, "SPF-01");
+  const Finding* many = find_finding(findings, "SPF-01");
   ASSERT_NE(many, nullptr);
   EXPECT_EQ(many->severity, Severity::fail);
   EXPECT_EQ(many->fix.records_remove.size(), 2u);
@@ -148,7 +127,7 @@ TEST(DoctorSpf, SyntaxErrorFailsSpf02) {
   dns::StaticResolver resolver =
       zone(R"(cq-test.example TXT "v=spf1 ip4:192.0.2.25 bogus:x ~all")");
   auto findings = check_spf(resolver, founding_input());
-  const Finding* syntax = find(findings, "SPF-02");
+  const Finding* syntax = find_finding(findings, "SPF-02");
   ASSERT_NE(syntax, nullptr);
   EXPECT_EQ(syntax->severity, Severity::fail);
   EXPECT_NE(syntax->why.en.find("unknown mechanism"), std::string::npos) << syntax->why.en;
@@ -163,7 +142,7 @@ TEST(DoctorSpf, LookupLimitsAndDeadIncludes) {
   }
   dns::StaticResolver resolver = zone(text + " ~all\"\n" + more);
   auto findings = check_spf(resolver, founding_input());
-  const Finding* limit = find(findings, "SPF-03");
+  const Finding* limit = find_finding(findings, "SPF-03");
   ASSERT_NE(limit, nullptr);
   EXPECT_EQ(limit->severity, Severity::fail);
   EXPECT_EQ(limit->title.en, "11 DNS lookups (limit 10)");
@@ -174,39 +153,40 @@ a.example TXT "v=spf1 a:1.a.example a:2.a.example a:3.a.example -all"
 b.example TXT "v=spf1 a:1.b.example a:2.b.example a:3.b.example -all"
 )");
   findings = check_spf(eight, founding_input());
-  ASSERT_NE(find(findings, "SPF-03"), nullptr);
-  EXPECT_EQ(find(findings, "SPF-03")->severity, Severity::warn);
-  EXPECT_NE(find(findings, "SPF-03")->found.back().find("include:b.example"), std::string::npos);
-  EXPECT_NE(find(findings, "SPF-03")->found.back().find(" 4 lookups"), std::string::npos);
+  ASSERT_NE(find_finding(findings, "SPF-03"), nullptr);
+  EXPECT_EQ(find_finding(findings, "SPF-03")->severity, Severity::warn);
+  EXPECT_NE(find_finding(findings, "SPF-03")->found.back().find("include:b.example"),
+            std::string::npos);
+  EXPECT_NE(find_finding(findings, "SPF-03")->found.back().find(" 4 lookups"), std::string::npos);
 
   dns::StaticResolver dead = zone(R"(
 cq-test.example TXT "v=spf1 ip4:192.0.2.25 ip6:2001:db8::25 include:gone.example include:gone2.example include:gone3.example ~all"
 )");
   findings = check_spf(dead, founding_input());
-  ASSERT_NE(find(findings, "SPF-06"), nullptr);
-  EXPECT_EQ(find(findings, "SPF-06")->severity, Severity::fail);
-  ASSERT_NE(find(findings, "SPF-04"), nullptr);
+  ASSERT_NE(find_finding(findings, "SPF-06"), nullptr);
+  EXPECT_EQ(find_finding(findings, "SPF-06")->severity, Severity::fail);
+  ASSERT_NE(find_finding(findings, "SPF-04"), nullptr);
   // The proposal drops the dead includes.
-  EXPECT_EQ(find(findings, "SPF-06")->fix.records_add.at(0).value(),
+  EXPECT_EQ(find_finding(findings, "SPF-06")->fix.records_add.at(0).value(),
             "v=spf1 ip4:192.0.2.25 ip6:2001:db8::25 ~all");
 }
 
 TEST(DoctorSpf, QualifiersPtrWideRangesAndTermsAfterAll) {
   dns::StaticResolver open = zone(R"(cq-test.example TXT "v=spf1 +all")");
   auto findings = check_spf(open, founding_input());
-  ASSERT_NE(find(findings, "SPF-09"), nullptr);
-  EXPECT_EQ(find(findings, "SPF-09")->severity, Severity::fail);
-  EXPECT_EQ(find(findings, "SPF-09")->fix.records_add.at(0).value(),
+  ASSERT_NE(find_finding(findings, "SPF-09"), nullptr);
+  EXPECT_EQ(find_finding(findings, "SPF-09")->severity, Severity::fail);
+  EXPECT_EQ(find_finding(findings, "SPF-09")->fix.records_add.at(0).value(),
             "v=spf1 ip4:192.0.2.25 ip6:2001:db8::25 ~all");
 
   dns::StaticResolver neutral = zone(
       R"(cq-test.example TXT "v=spf1 ip4:192.0.2.25 ip6:2001:db8::25 ptr ip4:0.0.0.0/1 ?all a")");
   findings = check_spf(neutral, founding_input());
-  EXPECT_EQ(find(findings, "SPF-09")->severity, Severity::warn);
-  EXPECT_EQ(find(findings, "SPF-10")->severity, Severity::warn);
-  EXPECT_EQ(find(findings, "SPF-16")->severity, Severity::warn);
-  EXPECT_EQ(find(findings, "SPF-11")->severity, Severity::warn);
-  EXPECT_EQ(find(findings, "SPF-10")->fix.records_add.at(0).value(),
+  EXPECT_EQ(find_finding(findings, "SPF-09")->severity, Severity::warn);
+  EXPECT_EQ(find_finding(findings, "SPF-10")->severity, Severity::warn);
+  EXPECT_EQ(find_finding(findings, "SPF-16")->severity, Severity::warn);
+  EXPECT_EQ(find_finding(findings, "SPF-11")->severity, Severity::warn);
+  EXPECT_EQ(find_finding(findings, "SPF-10")->fix.records_add.at(0).value(),
             "v=spf1 ip4:192.0.2.25 ip6:2001:db8::25 ip4:0.0.0.0/1 ~all");
 }
 
@@ -220,9 +200,9 @@ TEST(DoctorSpf, OversizedRecordWarns) {
       "ip6:2001:db8::25 \" \"" +
       terms.substr(1) + " ~all\"\n");
   auto findings = check_spf(resolver, founding_input());
-  ASSERT_NE(find(findings, "SPF-12"), nullptr);
-  EXPECT_EQ(find(findings, "SPF-12")->severity, Severity::warn);
-  EXPECT_EQ(find(findings, "SPF-07")->severity, Severity::pass);
+  ASSERT_NE(find_finding(findings, "SPF-12"), nullptr);
+  EXPECT_EQ(find_finding(findings, "SPF-12")->severity, Severity::warn);
+  EXPECT_EQ(find_finding(findings, "SPF-07")->severity, Severity::pass);
 }
 
 TEST(DoctorSpf, SenderIdLeftoverIsInfoToRemove) {
@@ -231,11 +211,11 @@ cq-test.example TXT "v=spf1 ip4:192.0.2.25 ip6:2001:db8::25 ~all"
 cq-test.example TXT "spf2.0/pra ip4:192.0.2.25 ~all"
 )");
   auto findings = check_spf(resolver, founding_input());
-  const Finding* old = find(findings, "SPF-17");
+  const Finding* old = find_finding(findings, "SPF-17");
   ASSERT_NE(old, nullptr);
   EXPECT_EQ(old->severity, Severity::info);
   EXPECT_EQ(old->fix.records_remove.at(0).value(), "spf2.0/pra ip4:192.0.2.25 ~all");
-  EXPECT_EQ(find(findings, "SPF-01")->severity, Severity::pass);
+  EXPECT_EQ(find_finding(findings, "SPF-01")->severity, Severity::pass);
 }
 
 TEST(DoctorSpf, RelayhostSkipsThePerAddressVerdict) {
@@ -247,8 +227,8 @@ _spf.relay.example TXT "v=spf1 ip4:198.51.100.0/24 -all"
   input.postfix = PostfixSettings{};
   input.postfix->relayhost = "[smtp.relay.example]:587";
   auto findings = check_spf(resolver, input);
-  EXPECT_EQ(find(findings, "SPF-07"), nullptr);
-  EXPECT_EQ(find(findings, "SPF-01")->severity, Severity::pass);
+  EXPECT_EQ(find_finding(findings, "SPF-07"), nullptr);
+  EXPECT_EQ(find_finding(findings, "SPF-01")->severity, Severity::pass);
 }
 
 }  // namespace

@@ -2,8 +2,6 @@
 #include "server/lmtp_server.hpp"
 
 #include <chrono>
-#include <condition_variable>
-#include <future>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -16,10 +14,13 @@
 #include <gtest/gtest.h>
 
 #include "server/testing/line_client.hpp"
+#include "server/testing/server_fixture.hpp"
 
 namespace cqlist::server {
 namespace {
 
+using testing::EventLoopThread;
+using testing::HandlerGate;
 using testing::LineClient;
 using namespace std::chrono_literals;
 
@@ -44,10 +45,8 @@ class RecordingHandler : public LmtpHandler {
   }
 
   std::vector<mail::SmtpReply> deliver(const Envelope& envelope, std::string message) override {
-    std::unique_lock lock(mutex_);
-    deliver_started_ = true;
-    changed_.notify_all();
-    changed_.wait(lock, [&] { return !hold_; });
+    delivering.pass();
+    std::lock_guard lock(mutex_);
     delivered_.push_back({envelope, std::move(message)});
     std::vector<mail::SmtpReply> replies;
     for (const std::string& recipient : envelope.recipients) {
@@ -73,27 +72,10 @@ class RecordingHandler : public LmtpHandler {
     return checked_;
   }
 
-  void hold() {
-    std::lock_guard lock(mutex_);
-    hold_ = true;
-  }
-
-  void release() {
-    std::lock_guard lock(mutex_);
-    hold_ = false;
-    changed_.notify_all();
-  }
-
-  bool wait_until_deliver_started() {
-    std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, 5s, [&] { return deliver_started_; });
-  }
+  HandlerGate delivering;  // every deliver() passes through
 
  private:
   std::mutex mutex_;
-  std::condition_variable changed_;
-  bool hold_ = false;
-  bool deliver_started_ = false;
   std::vector<Delivery> delivered_;
   std::vector<Envelope> checked_;
 };
@@ -106,21 +88,14 @@ class LmtpServerTest : public ::testing::Test {
     auto started = LmtpServer::start(io_, workers_, config, handler_);
     ASSERT_TRUE(started) << started.error().describe();
     server_ = std::move(*started);
-    // No work guard: the loop ends by itself once the server has stopped (see the stop test).
-    io_thread_ = std::thread([this] {
-      io_.run();
-      io_finished_.set_value();
-    });
+    loop_.start();
   }
 
   void TearDown() override {
     if (server_) {
       server_->stop();
     }
-    io_.stop();
-    if (io_thread_.joinable()) {
-      io_thread_.join();
-    }
+    loop_.stop();
   }
 
   // Connects, reads the greeting and sends LHLO.
@@ -137,8 +112,7 @@ class LmtpServerTest : public ::testing::Test {
   boost::asio::thread_pool workers_{2};
   RecordingHandler handler_;
   std::unique_ptr<LmtpServer> server_;
-  std::thread io_thread_;
-  std::promise<void> io_finished_;
+  EventLoopThread loop_{io_};
 };
 
 TEST_F(LmtpServerTest, LhloAnnouncesTheExtensions) {
@@ -350,14 +324,14 @@ TEST_F(LmtpServerTest, RefusesWrongCommands) {
 
 TEST_F(LmtpServerTest, OtherSessionsRunWhileAHandlerBlocks) {
   start();
-  handler_.hold();
+  handler_.delivering.hold();
   auto first = greeted_client();
   first->send("MAIL FROM:<a@example.net>\r\nRCPT TO:<ham@lists.example>\r\nDATA\r\n");
   EXPECT_EQ(first->read_reply(), "250 2.1.0 Ok\r\n");
   EXPECT_EQ(first->read_reply(), "250 2.1.5 Ok\r\n");
   EXPECT_TRUE(first->read_reply().starts_with("354"));
   first->send("x\r\n.\r\n");
-  ASSERT_TRUE(handler_.wait_until_deliver_started());
+  ASSERT_TRUE(handler_.delivering.wait_until_reached());
 
   // deliver() now sleeps on a worker; the event loop must still greet and serve.
   LineClient second(server_->port());
@@ -369,7 +343,7 @@ TEST_F(LmtpServerTest, OtherSessionsRunWhileAHandlerBlocks) {
   EXPECT_EQ(second.read_reply(2s), "250 2.1.5 Ok\r\n");
   EXPECT_TRUE(first->read_reply(100ms).empty());  // still waiting for the handler
 
-  handler_.release();
+  handler_.delivering.release();
   EXPECT_EQ(first->read_reply(), "250 2.0.0 delivered\r\n");
 }
 
@@ -431,7 +405,7 @@ TEST_F(LmtpServerTest, StopLetsTheCurrentTransactionFinish) {
   EXPECT_EQ(handler_.delivered()[0].message, "first half\r\nsecond half\r\n");
 
   // No listener and no session left: the event loop runs out of work and returns.
-  EXPECT_EQ(io_finished_.get_future().wait_for(5s), std::future_status::ready);
+  EXPECT_TRUE(loop_.finishes_within(5s));
   EXPECT_FALSE(LineClient(server_->port()).connected());
 }
 

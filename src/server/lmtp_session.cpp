@@ -90,15 +90,8 @@ LmtpSession::LmtpSession(asio::ip::tcp::socket socket, std::shared_ptr<LmtpServe
     : socket_(std::move(socket)),
       deadline_(socket_.get_executor()),
       state_(std::move(state)),
-      id_(id),
       session_label_(std::to_string(id)) {
   deadline_.expires_at(asio::steady_timer::time_point::max());
-}
-
-LmtpSession::~LmtpSession() {
-  state_->open_sessions.fetch_sub(1);
-  std::lock_guard lock(state_->mutex);
-  state_->sessions.erase(id_);
 }
 
 void LmtpSession::request_stop() {

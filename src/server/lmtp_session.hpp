@@ -9,9 +9,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,12 +19,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include "server/listener.hpp"
 #include "server/lmtp_protocol.hpp"
 #include "server/lmtp_server.hpp"
 
 namespace cqlist::server {
-
-class LmtpSession;
 
 struct LmtpServerState {
   LmtpServerState(boost::asio::thread_pool& pool, LmtpServerConfig server_config,
@@ -40,29 +37,20 @@ struct LmtpServerState {
   const LmtpServerConfig config;
   LmtpHandler& handler;
   std::atomic<std::size_t> max_message_bytes;  // read at LHLO and MAIL (SIGHUP may change it)
-  std::atomic<std::size_t> open_sessions{0};
-
-  std::mutex mutex;  // guards the members below
-  std::map<std::uint64_t, std::weak_ptr<LmtpSession>> sessions;
-  std::uint64_t next_session_id = 1;
-  bool stopping = false;
 };
 
-class LmtpSession : public std::enable_shared_from_this<LmtpSession> {
+class LmtpSession final : public Session, public std::enable_shared_from_this<LmtpSession> {
  public:
   LmtpSession(boost::asio::ip::tcp::socket socket, std::shared_ptr<LmtpServerState> state,
               std::uint64_t id);
-  ~LmtpSession();
   LmtpSession(const LmtpSession&) = delete;
   LmtpSession& operator=(const LmtpSession&) = delete;
 
-  // The whole conversation; co_spawn it on the socket's executor (a strand).
-  boost::asio::awaitable<void> run();
-
-  boost::asio::any_io_executor executor() { return socket_.get_executor(); }
+  // The whole conversation, on the socket's executor (a strand).
+  boost::asio::awaitable<void> run() override;
 
   // Any thread: the session ends with 421 as soon as no transaction is in progress.
-  void request_stop();
+  void request_stop() override;
 
  private:
   enum class Next { proceed, close };
@@ -96,7 +84,6 @@ class LmtpSession : public std::enable_shared_from_this<LmtpSession> {
   boost::asio::ip::tcp::socket socket_;
   boost::asio::steady_timer deadline_;
   std::shared_ptr<LmtpServerState> state_;
-  const std::uint64_t id_;
   std::string session_label_;  // id as text, for log lines
 
   std::array<char, 16 * 1024> read_buffer_{};

@@ -1,21 +1,14 @@
-// server/policy_server.cpp: policy delegation sessions, the accept loop, stop().
+// server/policy_server.cpp: policy delegation sessions; accepting and stop() are listener.cpp's.
 #include "server/policy_server.hpp"
 
 #include <array>
 #include <exception>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <utility>
-#include <vector>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -42,27 +35,11 @@ constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kMaxLine = 16 * 1024;
 constexpr std::size_t kMaxAttributes = 256;
 
-class PolicySession;
-
+// What every session shares; lives as long as the longest session.
 struct PolicyState {
-  PolicyState(asio::io_context& io, asio::thread_pool& pool, PolicyServerConfig server_config,
-              PolicyHandler& policy_handler)
-      : strand(asio::make_strand(io)),
-        acceptor(strand),
-        workers(pool),
-        config(std::move(server_config)),
-        handler(policy_handler) {}
-
-  asio::strand<asio::io_context::executor_type> strand;
-  asio::ip::tcp::acceptor acceptor;
   asio::thread_pool& workers;
   const PolicyServerConfig config;
   PolicyHandler& handler;
-
-  std::mutex mutex;  // guards the members below
-  std::map<std::uint64_t, std::weak_ptr<PolicySession>> sessions;
-  std::uint64_t next_session_id = 1;
-  bool stopping = false;
 };
 
 // The action line, or "DUNNO" for one that would break the protocol's framing.
@@ -75,16 +52,15 @@ std::string checked_action(std::string action, std::string_view session) {
   return "DUNNO";
 }
 
-class PolicySession : public std::enable_shared_from_this<PolicySession> {
+class PolicySession final : public Session, public std::enable_shared_from_this<PolicySession> {
  public:
-  PolicySession(asio::ip::tcp::socket socket, std::shared_ptr<PolicyState> state, std::uint64_t id)
+  PolicySession(asio::ip::tcp::socket socket, std::shared_ptr<const PolicyState> state,
+                std::uint64_t id)
       : stream_(std::move(socket)), state_(std::move(state)), label_(std::to_string(id)) {}
 
-  asio::any_io_executor executor() { return stream_.get_executor(); }
+  asio::awaitable<void> run() override;
 
-  asio::awaitable<void> run();
-
-  void request_stop() {
+  void request_stop() override {
     asio::post(stream_.get_executor(), [self = shared_from_this()] {
       self->stop_requested_ = true;
       if (self->waiting_idle_) {
@@ -100,7 +76,7 @@ class PolicySession : public std::enable_shared_from_this<PolicySession> {
   asio::awaitable<bool> read_more();
 
   beast::tcp_stream stream_;
-  std::shared_ptr<PolicyState> state_;
+  std::shared_ptr<const PolicyState> state_;
   std::string label_;  // the session id, for log lines
   std::array<char, 16 * 1024> read_buffer_{};
   std::string input_;  // read but not yet parsed
@@ -192,92 +168,16 @@ asio::awaitable<void> PolicySession::run() {
   stream_.close();
 }
 
-void log_session_failure(std::exception_ptr error) {
-  // The network edge: whatever escaped the session is logged, the connection is gone.
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    log::error("policy.session_failed", {{"error", e.what()}});
-  } catch (...) {
-    log::error("policy.session_failed", {{"error", "unknown exception"}});
-  }
-}
-
-asio::awaitable<void> accept_loop(std::shared_ptr<PolicyState> state) {
-  while (state->acceptor.is_open()) {
-    // Each connection gets its own strand: sessions never share state.
-    auto session_strand = asio::make_strand(state->strand.get_inner_executor());
-    auto [ec, socket] = co_await state->acceptor.async_accept(session_strand, kAsTuple);
-    if (ec == asio::error::operation_aborted || !state->acceptor.is_open()) {
-      break;
-    }
-    if (ec) {
-      log::error("policy.accept_failed", {{"error", ec.message()}});
-      continue;
-    }
-    std::shared_ptr<PolicySession> session;
-    std::uint64_t id = 0;
-    {
-      std::lock_guard lock(state->mutex);
-      if (state->stopping) {
-        break;
-      }
-      if (state->sessions.size() >= state->config.max_connections) {
-        // Closed unanswered: Postfix applies smtpd_policy_service_default_action.
-        log::warn("policy.refused", {{"reason", "max_connections"}});
-        continue;
-      }
-      id = state->next_session_id++;
-      session = std::make_shared<PolicySession>(std::move(socket), state, id);
-      state->sessions.emplace(id, session);
-    }
-    asio::co_spawn(session->executor(), session->run(), [state, id](std::exception_ptr error) {
-      {
-        std::lock_guard lock(state->mutex);
-        state->sessions.erase(id);
-      }
-      if (error) {
-        log_session_failure(error);
-      }
-    });
-  }
-}
-
 class PolicyServerImpl final : public PolicyServer {
  public:
-  PolicyServerImpl(std::shared_ptr<PolicyState> state, std::uint16_t port)
-      : state_(std::move(state)), port_(port) {}
+  explicit PolicyServerImpl(std::unique_ptr<Listener> listener) : listener_(std::move(listener)) {}
 
-  ~PolicyServerImpl() override { stop(); }
+  std::uint16_t port() const override { return listener_->port(); }
 
-  std::uint16_t port() const override { return port_; }
-
-  void stop() override {
-    std::vector<std::shared_ptr<PolicySession>> sessions;
-    {
-      std::lock_guard lock(state_->mutex);
-      if (state_->stopping) {
-        return;
-      }
-      state_->stopping = true;
-      for (auto& [id, weak] : state_->sessions) {
-        if (auto session = weak.lock()) {
-          sessions.push_back(std::move(session));
-        }
-      }
-    }
-    asio::dispatch(state_->strand, [state = state_] {
-      boost::system::error_code ignored;
-      state->acceptor.close(ignored);
-    });
-    for (auto& session : sessions) {
-      session->request_stop();
-    }
-  }
+  void stop() override { listener_->stop(); }
 
  private:
-  std::shared_ptr<PolicyState> state_;
-  std::uint16_t port_;
+  std::unique_ptr<Listener> listener_;
 };
 
 }  // namespace
@@ -286,14 +186,16 @@ Result<std::unique_ptr<PolicyServer>> PolicyServer::start(asio::io_context& io,
                                                           asio::thread_pool& workers,
                                                           PolicyServerConfig config,
                                                           PolicyHandler& handler) {
-  auto state = std::make_shared<PolicyState>(io, workers, std::move(config), handler);
-  CQLIST_TRY(state->acceptor, open_listener(state->strand, state->config.address,
-                                            state->config.port, "policy service"));
-  std::uint16_t port = state->acceptor.local_endpoint().port();
-  std::string port_text = std::to_string(port);
-  log::info("policy.listening", {{"address", state->config.address}, {"port", port_text}});
-  asio::co_spawn(state->strand, accept_loop(state), asio::detached);
-  return std::unique_ptr<PolicyServer>(std::make_unique<PolicyServerImpl>(std::move(state), port));
+  ListenerConfig listen{config.address, config.port, "policy service", "policy",
+                        config.max_connections};
+  auto state = std::make_shared<const PolicyState>(workers, std::move(config), handler);
+  auto make_session = [state](asio::ip::tcp::socket socket, std::uint64_t id) {
+    return std::make_shared<PolicySession>(std::move(socket), state, id);
+  };
+  // Past the limit a connection is closed unanswered: Postfix applies
+  // smtpd_policy_service_default_action.
+  CQLIST_TRY(auto listener, Listener::start(io, std::move(listen), make_session, nullptr));
+  return std::unique_ptr<PolicyServer>(std::make_unique<PolicyServerImpl>(std::move(listener)));
 }
 
 }  // namespace cqlist::server

@@ -2,8 +2,6 @@
 #include "server/policy_server.hpp"
 
 #include <chrono>
-#include <condition_variable>
-#include <future>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -17,10 +15,13 @@
 #include <gtest/gtest.h>
 
 #include "server/testing/line_client.hpp"
+#include "server/testing/server_fixture.hpp"
 
 namespace cqlist::server {
 namespace {
 
+using testing::EventLoopThread;
+using testing::HandlerGate;
 using testing::LineClient;
 using namespace std::chrono_literals;
 
@@ -29,13 +30,13 @@ using namespace std::chrono_literals;
 class FakeHandler : public PolicyHandler {
  public:
   std::string decide(const PolicyRequest& request) override {
-    std::unique_lock lock(mutex_);
-    requests_.push_back(request);
+    {
+      std::lock_guard lock(mutex_);
+      requests_.push_back(request);
+    }
     std::string_view sender = request.get("sender");
     if (sender.starts_with("slow@")) {
-      slow_started_ = true;
-      changed_.notify_all();
-      changed_.wait(lock, [&] { return !hold_; });
+      slow.pass();
     }
     if (sender.starts_with("throw@")) {
       throw std::runtime_error("the store is on fire");
@@ -54,27 +55,10 @@ class FakeHandler : public PolicyHandler {
     return requests_;
   }
 
-  void hold() {
-    std::lock_guard lock(mutex_);
-    hold_ = true;
-  }
-
-  void release() {
-    std::lock_guard lock(mutex_);
-    hold_ = false;
-    changed_.notify_all();
-  }
-
-  bool wait_until_slow_started() {
-    std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, 5s, [&] { return slow_started_; });
-  }
+  HandlerGate slow;  // what "slow@..." senders pass through
 
  private:
   std::mutex mutex_;
-  std::condition_variable changed_;
-  bool hold_ = false;
-  bool slow_started_ = false;
   std::vector<PolicyRequest> requests_;
 };
 
@@ -94,29 +78,21 @@ class PolicyServerTest : public ::testing::Test {
     auto started = PolicyServer::start(io_, workers_, config, handler_);
     ASSERT_TRUE(started) << started.error().describe();
     server_ = std::move(*started);
-    // No work guard: the loop ends by itself once the server has stopped.
-    io_thread_ = std::thread([this] {
-      io_.run();
-      io_finished_.set_value();
-    });
+    loop_.start();
   }
 
   void TearDown() override {
     if (server_) {
       server_->stop();
     }
-    io_.stop();
-    if (io_thread_.joinable()) {
-      io_thread_.join();
-    }
+    loop_.stop();
   }
 
   boost::asio::io_context io_;
   boost::asio::thread_pool workers_{2};
   FakeHandler handler_;
   std::unique_ptr<PolicyServer> server_;
-  std::thread io_thread_;
-  std::promise<void> io_finished_;
+  EventLoopThread loop_{io_};
 };
 
 TEST_F(PolicyServerTest, AnswersWithTheHandlersActionAndPassesEveryAttribute) {
@@ -211,16 +187,16 @@ TEST_F(PolicyServerTest, AFailingHandlerIsAnsweredDunno) {
 
 TEST_F(PolicyServerTest, OtherConnectionsAreServedWhileAHandlerBlocks) {
   start();
-  handler_.hold();
+  handler_.slow.hold();
   LineClient first(server_->port());
   first.send(rcpt_request("slow@members.example", "ham@lists.example"));
-  ASSERT_TRUE(handler_.wait_until_slow_started());
+  ASSERT_TRUE(handler_.slow.wait_until_reached());
   // decide() now sleeps on a worker; the event loop and the other worker serve the rest.
   LineClient second(server_->port());
   second.send(rcpt_request("spam@forged.example", "ham@lists.example"));
   EXPECT_TRUE(second.read_until("\n\n", 2s).starts_with("action=550 5.7.1"));
   EXPECT_TRUE(first.read_until("\n\n", 100ms).empty());  // still waiting for the handler
-  handler_.release();
+  handler_.slow.release();
   EXPECT_EQ(first.read_until("\n\n"), "action=DUNNO\n\n");
 }
 
@@ -261,18 +237,18 @@ TEST_F(PolicyServerTest, StopAnswersTheRequestInProgressThenCloses) {
   LineClient idle(server_->port());
   idle.send("sender=a@example.net\n\n");
   EXPECT_EQ(idle.read_until("\n\n"), "action=DUNNO\n\n");
-  handler_.hold();
+  handler_.slow.hold();
   LineClient busy(server_->port());
   busy.send(rcpt_request("slow@members.example", "ham@lists.example"));
-  ASSERT_TRUE(handler_.wait_until_slow_started());
+  ASSERT_TRUE(handler_.slow.wait_until_reached());
 
   server_->stop();
   EXPECT_TRUE(idle.closed_by_peer());
-  handler_.release();
+  handler_.slow.release();
   EXPECT_EQ(busy.read_until("\n\n"), "action=DUNNO\n\n");
   EXPECT_TRUE(busy.closed_by_peer());
   // No listener and no session left: the event loop runs out of work and returns.
-  EXPECT_EQ(io_finished_.get_future().wait_for(5s), std::future_status::ready);
+  EXPECT_TRUE(loop_.finishes_within(5s));
   EXPECT_FALSE(LineClient(server_->port()).connected());
 }
 

@@ -1,8 +1,6 @@
 """Bounces end to end: a VERP round trip through the real Postfix of the harness.
 
-Topology (all 127.0.0.1, free ports):
-  swaks (the poster's server) -> PrivatePostfix smtpd --transport--> cqlist serve (LMTP)
-  cqlist serve --SMTP, XVERP--> PrivatePostfix reinject --relayhost--> StrictSink
+Topology: list_env.py's (all 127.0.0.1, free ports), with two lists:
   StrictSink refuses GONE at RCPT with 550 5.1.1, and refuses every copy of the list whose
   domain publishes no SPF and is not signed with 550-5.7.26 (Gmail's authentication text).
   PrivatePostfix bounces both to NAME-bounces+TOKEN+USER=DOMAIN@LISTDOMAIN -> cqlist's LMTP
@@ -16,26 +14,16 @@ a bounce with a forged token changes nothing.
 import json
 import os
 import re
-import shutil
-import signal
-import socket
-import subprocess
-import tempfile
 import time
-import unittest
 
-from dkim_keys import cqlist_key
-from harness import Env, main, run_cqlist
-from loopback_dns import LoopbackDns, txt
-from private_postfix import PrivatePostfix, free_tcp_port
-from strict_sink import CatchAllSink, StrictSink
+from harness import main
+from list_env import ListServerCase, list_domain_records, message, poster_domain_records
+from strict_sink import CatchAllSink
 
 GOOD_DOMAIN = "list.cq-test.example"   # SPF, DKIM and DMARC in order
 BAD_DOMAIN = "broken.cq-test.example"  # no SPF record, no DKIM key: receivers refuse it
 GOOD = f"ham@{GOOD_DOMAIN}"
 BAD = f"eggs@{BAD_DOMAIN}"
-LIST_SERVER_IP = "192.0.2.25"
-POSTER_SERVER_IP = "203.0.113.9"
 POSTER_DOMAIN = "none.cq-test.example"
 POSTER = f"alice@{POSTER_DOMAIN}"
 OWNER_DOMAIN = "owners.cq-test.example"
@@ -48,113 +36,27 @@ GONE_REPLY = (f"550 5.1.1 <{GONE}>: The email account that you tried to reach do
               "exist. Please try double-checking the recipient's email address")
 
 
-def message(list_address, subject, message_id):
-    return (f"From: Alice <{POSTER}>\r\nTo: {list_address}\r\nSubject: {subject}\r\n"
-            "Date: Sat, 28 Nov 2026 10:00:00 +0900\r\n"
-            f"Message-ID: <{message_id}>\r\nMIME-Version: 1.0\r\n"
-            "Content-Type: text/plain; charset=us-ascii\r\n\r\nA line of list mail.\r\n").encode()
+def post(list_address, subject, message_id):
+    return message(f"Alice <{POSTER}>", list_address, subject, message_id)
 
 
-class BounceTest(unittest.TestCase):
+class BounceTest(ListServerCase):
     @classmethod
     def setUpClass(cls):
-        cls.dir = tempfile.mkdtemp(prefix="cqlist-bounce-")
-        if not os.environ.get("CQLIST_KEEP_TEST_DIR"):
-            cls.addClassCleanup(shutil.rmtree, cls.dir, ignore_errors=True)
-        os.chmod(cls.dir, 0o755)  # Postfix daemons run as postfix and must reach their dirs
-        rsa_key, _, rsa_txt = cqlist_key(cls.dir, "rsa1", GOOD_DOMAIN, "rsa2048")
-        records = {
-            GOOD_DOMAIN: [txt(f"v=spf1 ip4:{LIST_SERVER_IP} -all")],
-            f"rsa1._domainkey.{GOOD_DOMAIN}": [txt(*rsa_txt)],
-            f"_dmarc.{GOOD_DOMAIN}": [txt("v=DMARC1; p=reject")],
-            POSTER_DOMAIN: [txt(f"v=spf1 ip4:{POSTER_SERVER_IP} -all")],
-            f"_dmarc.{POSTER_DOMAIN}": [txt("v=DMARC1; p=none")],
-        }
-        cls.dns = LoopbackDns(records, zones=["cq-test.example"]).start()
-        cls.addClassCleanup(cls.dns.stop)
-        cls.sink = StrictSink(os.path.join(cls.dir, "sink"), dns_port=cls.dns.port,
-                              assume_client_ip=LIST_SERVER_IP, require_alignment=False,
-                              reject_rcpts={GONE: GONE_REPLY}).start()
-        cls.addClassCleanup(cls.sink.stop)
+        cls.make_dir("cqlist-bounce-")
+        rsa_key, rsa_record = cls.key(GOOD_DOMAIN, "rsa1")
         cls.owners = CatchAllSink(os.path.join(cls.dir, "owners")).start()
         cls.addClassCleanup(cls.owners.stop)
-
-        cls.lmtp_port = free_tcp_port()
-        cls.http_port = free_tcp_port()
-        lmtp = f"lmtp:inet:127.0.0.1:{cls.lmtp_port}"
-        cls.postfix = PrivatePostfix(
-            os.path.join(cls.dir, "postfix"), relay=("127.0.0.1", cls.sink.port),
-            transports={GOOD_DOMAIN: lmtp, BAD_DOMAIN: lmtp,
-                        OWNER_DOMAIN: f"smtp:[127.0.0.1]:{cls.owners.port}"},
-            relay_domains=[GOOD_DOMAIN, BAD_DOMAIN])
-        cls.addClassCleanup(cls.postfix.stop)
-        cls.postfix.start()
-
-        cls.data_dir = os.path.join(cls.dir, "cqlist")
-        cls.config = os.path.join(cls.dir, "cqlist.toml")
-        with open(cls.config, "w") as f:
-            f.write(f'data_dir = "{cls.data_dir}"\nhostname = "lists.cq-test.example"\n'
-                    f'[lmtp]\nlisten = "127.0.0.1:{cls.lmtp_port}"\n'
-                    f'[http]\nlisten = "127.0.0.1:{cls.http_port}"\n'
-                    f'[relay]\nport = {cls.postfix.reinject_port}\nstarttls = false\n'
-                    f'[dns]\nresolver = "{cls.dns.address}"\n')
+        cls.start_mail_system({**list_domain_records(GOOD_DOMAIN, rsa_record),
+                               **poster_domain_records(POSTER_DOMAIN, "none")},
+                              [GOOD_DOMAIN, BAD_DOMAIN], reject_rcpts={GONE: GONE_REPLY},
+                              transports={OWNER_DOMAIN: f"smtp:[127.0.0.1]:{cls.owners.port}"})
         cls.cqlist("list", "create", GOOD, "--owner", OWNER,
                    "--set", "dkim_selector_rsa=rsa1", "--set", f"dkim_key_rsa={rsa_key}")
         cls.cqlist("members", "add", GOOD, POSTER, GONE, STAYS)
         cls.cqlist("list", "create", BAD, "--owner", OWNER, "--set", "arc=false")
         cls.cqlist("members", "add", BAD, POSTER, DANA)
         cls.start_server()
-
-    @classmethod
-    def cqlist(cls, *args, check_exit=0):
-        return run_cqlist(*args, "--config", cls.config, check_exit=check_exit)
-
-    @classmethod
-    def start_server(cls):
-        cls.server_log = open(os.path.join(cls.dir, "serve.log"), "ab")
-        cls.server = subprocess.Popen([Env.cqlist, "serve", "--config", cls.config],
-                                      stdout=cls.server_log, stderr=cls.server_log)
-        cls.addClassCleanup(cls.stop_server)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if cls.server.poll() is not None:
-                raise AssertionError(f"cqlist serve exited {cls.server.returncode}:\n"
-                                     + cls.log_text())
-            try:
-                socket.create_connection(("127.0.0.1", cls.lmtp_port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise AssertionError("cqlist serve did not listen:\n" + cls.log_text())
-
-    @classmethod
-    def stop_server(cls):
-        if cls.server.poll() is None:
-            cls.server.send_signal(signal.SIGTERM)
-            try:
-                cls.server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                cls.server.kill()
-                cls.server.wait()
-        cls.server_log.close()
-
-    @classmethod
-    def log_text(cls):
-        with open(os.path.join(cls.dir, "serve.log"), "rb") as f:
-            return f.read().decode(errors="replace")
-
-    def swaks(self, data, mail_from, rcpt, client_ip=POSTER_SERVER_IP):
-        path = os.path.join(self.dir, f"mail-{time.monotonic_ns()}.eml")
-        with open(path, "wb") as f:
-            f.write(data)
-        helo = "mail.poster.example"
-        proc = subprocess.run(
-            ["swaks", "--server", "127.0.0.1", "--port", str(self.postfix.smtpd_port),
-             "--helo", helo, "--xclient-helo", helo, "--xclient-addr", client_ip,
-             "--xclient-name", "[UNAVAILABLE]", "--from", mail_from, "--to", rcpt,
-             "--data", f"@{path}"], capture_output=True, timeout=60)
-        output = proc.stdout.decode(errors="replace") + proc.stderr.decode(errors="replace")
-        self.assertEqual(proc.returncode, 0, f"swaks failed:\n{output}")
 
     def wait_for_log(self, pattern, count=1, timeout=60):
         """Waits until `count` log lines of cqlist serve match; returns the matches."""
@@ -182,7 +84,7 @@ class BounceTest(unittest.TestCase):
         return data["lists"][0]["groups"]
 
     def test_a_mailbox_that_does_not_exist_scores_against_its_member(self):
-        self.swaks(message(GOOD, "antenna tuning", "b1@none"), POSTER, GOOD)
+        self.send(post(GOOD, "antenna tuning", "b1@none"), POSTER, GOOD)
         self.wait_for_log(rf"event=bounce\.processed list={re.escape(GOOD)} member={GONE}")
         self.assertGreater(self.score(GONE, GOOD), 0)
         self.assertEqual(self.score(STAYS, GOOD), 0)  # delivered: nothing against her
@@ -200,7 +102,7 @@ class BounceTest(unittest.TestCase):
                          rf"@{re.escape(GOOD_DOMAIN)}>")
 
     def test_the_lists_own_authentication_failure_alerts_the_owner_not_the_members(self):
-        self.swaks(message(BAD, "broken setup", "b2@none"), POSTER, BAD)
+        self.send(post(BAD, "broken setup", "b2@none"), POSTER, BAD)
         self.wait_for_log(rf"event=bounce\.processed list={re.escape(BAD)} member={DANA}")
         self.assertEqual(self.score(DANA, BAD), 0)
         self.assertIn("5.7.26", self.show(DANA, BAD))
@@ -215,7 +117,7 @@ class BounceTest(unittest.TestCase):
         self.assertEqual(len(alerts), 1)
         self.assertTrue(alerts[0]["subject"].startswith(BAD), alerts[0]["subject"])
         # Further sender-side bounces wait for the next period: still one summary.
-        self.swaks(message(BAD, "still broken", "b3@none"), POSTER, BAD)
+        self.send(post(BAD, "still broken", "b3@none"), POSTER, BAD)
         self.wait_for_log(rf"event=bounce\.processed list={re.escape(BAD)} member={DANA}",
                           count=2)
         self.postfix.wait_until_queue_empty()
@@ -238,7 +140,7 @@ class BounceTest(unittest.TestCase):
                       f"Final-Recipient: rfc822; {STAYS}\r\nAction: failed\r\n"
                       "Status: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 no such user\r\n"
                       "--b--\r\n").encode()
-            self.swaks(forged, "postmaster@mx.example.net", f"{local}@{GOOD_DOMAIN}")
+            self.send(forged, "postmaster@mx.example.net", f"{local}@{GOOD_DOMAIN}")
         self.wait_for_log(r"event=bounce\.unauthenticated list=ham@", count=2)
         self.assertEqual(self.show(STAYS, GOOD), before)
         self.assertEqual(self.score(STAYS, GOOD), 0)

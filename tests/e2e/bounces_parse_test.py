@@ -1,31 +1,19 @@
 """`cqlist bounces parse`: the bounce parser on files, as an operator checks their own bounces."""
 import json
 import os
-import shutil
 import tempfile
-import unittest
 
-from harness import Env, main, run_cqlist
+from harness import Env, ScratchDirTest, main, run_cqlist
 
 
 def sample(name):
     return os.path.join(Env.source_root, "src", "bounce", "testdata", name)
 
 
-class BouncesParse(unittest.TestCase):
+class BouncesParse(ScratchDirTest):
     @classmethod
     def setUpClass(cls):
         cls.dir = tempfile.mkdtemp(prefix="cqlist-bounces-parse-")
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.dir, ignore_errors=True)
-
-    def write(self, name, data):
-        path = os.path.join(self.dir, name)
-        with open(path, "wb") as f:
-            f.write(data)
-        return path
 
     def test_text_output_names_recipient_status_reply_and_unwrapped_diagnostic(self):
         path = sample("postfix-gmail-5.7.26.eml")
@@ -39,7 +27,8 @@ class BouncesParse(unittest.TestCase):
         self.assertIn("said: 550 5.7.26 This mail has been blocked because the sender is "
                       "unauthenticated. Gmail requires all senders", out)
         self.assertNotIn("550-5.7.26", out)
-        self.assertRegex(out, r"reason \S+  side \S+")
+        # Gmail's 5.7.26 is about the list's own authentication, not the member's mailbox.
+        self.assertIn("    reason authfailure  side sender\n", out)
 
     def test_json_gives_one_object_per_file_per_line(self):
         files = [sample(name) for name in
@@ -59,8 +48,7 @@ class BouncesParse(unittest.TestCase):
         self.assertEqual(gmail["reply_code"], 550)
         self.assertIs(gmail["permanent"], True)
         self.assertEqual(gmail["smtp_command"], "DATA")
-        self.assertIn("side", gmail)
-        self.assertIn("reason", gmail)
+        self.assertEqual((gmail["side"], gmail["reason"]), ("sender", "authfailure"))
         qmail = reports[1]["recipients"][0]
         self.assertEqual((qmail["address"], qmail["status"], qmail["reply_code"]),
                          ("mike@example.com", "5.1.1", 550))

@@ -19,13 +19,12 @@ import os
 import random
 import re
 import shutil
-import signal
-import subprocess
 import tempfile
 import time
 import unittest
 
-from harness import Env, main, run_cqlist
+from harness import main, run_cqlist
+from list_env import CqlistServe, cqlist_toml
 from loopback_dns import LoopbackDns, txt
 from private_postfix import PrivatePostfix, free_tcp_port
 from strict_sink import CatchAllSink
@@ -54,11 +53,9 @@ class CrashRecoveryTest(unittest.TestCase):
         self.postfix.start()
         self.config = os.path.join(self.dir, "cqlist.toml")
         with open(self.config, "w") as f:
-            f.write(f'data_dir = "{self.dir}/cqlist"\nhostname = "lists.cq-test.example"\n'
-                    f'[lmtp]\nlisten = "127.0.0.1:{free_tcp_port()}"\n'
-                    f'[http]\nlisten = "127.0.0.1:{free_tcp_port()}"\n'
-                    f'[relay]\nport = {self.postfix.reinject_port}\nstarttls = false\n'
-                    f'[dns]\nresolver = "{self.dns.address}"\n')
+            f.write(cqlist_toml(f"{self.dir}/cqlist", self.dns.address,
+                                relay_port=self.postfix.reinject_port,
+                                lmtp_port=free_tcp_port(), http_port=free_tcp_port()))
         self.members = [f"m{i:04d}@d{i % 7}.members.example" for i in range(MEMBER_COUNT)]
         self.cqlist("list", "create", LIST, "--set", "batch_size=100",
                     "--set", "non_member=reject")
@@ -66,32 +63,11 @@ class CrashRecoveryTest(unittest.TestCase):
         with open(members_file, "w") as f:
             f.write("\n".join(self.members) + "\n")
         self.cqlist("members", "import", LIST, members_file)
-        self.server = None
-        self.addCleanup(self.stop_server)
+        self.server = CqlistServe(self.config, os.path.join(self.dir, "serve.log"))
+        self.addCleanup(self.server.stop)
 
     def cqlist(self, *args, check_exit=0, stdin=None):
         return run_cqlist(*args, "--config", self.config, check_exit=check_exit, stdin=stdin)
-
-    def start_server(self):
-        self.log = open(os.path.join(self.dir, "serve.log"), "ab")
-        self.server = subprocess.Popen([Env.cqlist, "serve", "--config", self.config],
-                                       stdout=self.log, stderr=self.log)
-
-    def kill_server(self):
-        self.server.send_signal(signal.SIGKILL)
-        self.server.wait()
-        self.log.close()
-        self.server = None
-
-    def stop_server(self):
-        if self.server is not None and self.server.poll() is None:
-            self.server.send_signal(signal.SIGTERM)
-            try:
-                self.server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.server.kill()
-                self.server.wait()
-            self.log.close()
 
     def copies_per_member(self):
         counts = collections.Counter()
@@ -112,15 +88,15 @@ class CrashRecoveryTest(unittest.TestCase):
         kills = 0
         pending_after_kills = []
         for _ in range(4):
-            self.start_server()
+            self.server.start()
             time.sleep(rng.uniform(0.05, 0.6))
-            self.kill_server()
+            self.server.kill()
             kills += 1
             pending_after_kills.append(len(self.pending_jobs()["jobs"]))
         total_jobs = MEMBER_COUNT // 100
         self.assertTrue(any(0 < n < total_jobs for n in pending_after_kills),
                         f"no kill landed inside the fan-out: jobs left {pending_after_kills}")
-        self.start_server()
+        self.server.start()
         deadline = time.monotonic() + 240
         while time.monotonic() < deadline:
             counts = self.copies_per_member()
@@ -134,8 +110,7 @@ class CrashRecoveryTest(unittest.TestCase):
         repeated = {m: n for m, n in counts.items() if n > 1}
         self.assertEqual(missing, [], f"{len(missing)} members got no copy after {kills} kills")
         self.assertEqual(sorted(counts), sorted(self.members))
-        with open(os.path.join(self.dir, "serve.log"), encoding="utf-8") as f:
-            sent_jobs = re.findall(r"event=delivery\.sent .*? job=(\d+)", f.read())
+        sent_jobs = re.findall(r"event=delivery\.sent .*? job=(\d+)", self.server.log_text())
         twice = [job for job, n in collections.Counter(sent_jobs).items() if n > 1]
         self.assertEqual(twice, [], "a batch cqlist knew the MTA had accepted was sent again")
         self.assertEqual(len(sent_jobs), MEMBER_COUNT // 100)
@@ -160,8 +135,7 @@ class DeliverCommandTest(unittest.TestCase):
         self.addCleanup(sink.stop)
         config = os.path.join(directory, "cqlist.toml")
         with open(config, "w") as f:
-            f.write(f'data_dir = "{directory}/cqlist"\n[relay]\nport = {sink.port}\n'
-                    f'starttls = false\n[dns]\nresolver = "{dns.address}"\n')
+            f.write(cqlist_toml(f"{directory}/cqlist", dns.address, relay_port=sink.port))
         members = [f"d{i:03d}@members.example" for i in range(250)]
         run_cqlist("list", "create", LIST, "--set", "batch_size=100", "--config", config,
                    check_exit=0)

@@ -224,15 +224,15 @@ class BadInput(unittest.TestCase):
         self.refused(source, os.path.join(source, "members"))
 
     def test_unreadable_actives_file(self):
+        source = writable_copy(self)
+        actives = os.path.join(source, "actives")
         if os.geteuid() == 0:
             # root reads any file; a directory where the file should be cannot be read either.
-            os.remove(os.path.join(writable_copy_path := writable_copy(self), "actives"))
-            os.mkdir(os.path.join(writable_copy_path, "actives"))
-            self.refused(writable_copy_path, os.path.join(writable_copy_path, "actives"))
+            os.remove(actives)
+            os.mkdir(actives)
         else:
-            source = writable_copy(self)
-            os.chmod(os.path.join(source, "actives"), 0)
-            self.refused(source, os.path.join(source, "actives"))
+            os.chmod(actives, 0)
+        self.refused(source, actives)
 
     def test_config_ph_that_perl_cannot_evaluate(self):
         source = writable_copy(self)

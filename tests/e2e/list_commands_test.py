@@ -2,33 +2,25 @@
 "confirm CODE" and by the web link), get/index/members, moderators' approve/reject by reply,
 RFC 3834 silence towards automatic mail, and a Japanese list's help.
 
-Same topology as list_server_test.py: a command mail goes swaks -> private Postfix -> LMTP ->
-cqlist serve; cqlist's answers go out with MAIL FROM:<> through Postfix's reinjection
-listener to the strict sink, which accepts them only when the list domain's DKIM passes.
-Assertions are on what the sink received and on the store, read through the CLI.
+Same topology as list_server_test.py (list_env.py): a command mail goes swaks -> private
+Postfix -> LMTP -> cqlist serve; cqlist's answers go out with MAIL FROM:<> through Postfix's
+reinjection listener to the strict sink, which accepts them only when the list domain's DKIM
+passes. Assertions are on what the sink received and on the store, read through the CLI.
 """
 import email
 import email.policy
 import os
 import re
-import shutil
-import signal
-import socket
-import subprocess
-import tempfile
 import time
-import unittest
 import urllib.error
 import urllib.request
 
-from dkim_keys import cqlist_key
-from harness import Env, main, run_cqlist
-from list_server_test import (LIST_DOMAIN, LIST_SERVER_IP, NONE_DOMAIN, POSTER_SERVER_IP,
-                              header, message)
-from loopback_dns import LoopbackDns, txt
-from private_postfix import PrivatePostfix, free_tcp_port
-from strict_sink import StrictSink
+from harness import main
+from list_env import (ListServerCase, header, list_domain_records, message,
+                      poster_domain_records)
 
+LIST_DOMAIN = "list.cq-test.example"
+NONE_DOMAIN = "none.cq-test.example"  # p=none
 LIST = f"ham@{LIST_DOMAIN}"
 REQUEST = f"ham-request@{LIST_DOMAIN}"
 JA_LIST = f"jam@{LIST_DOMAIN}"
@@ -41,10 +33,7 @@ def person(name):
 
 
 def command_mail(sender, to, subject, body="", extra=""):
-    return (f"From: {sender}\r\nTo: {to}\r\nSubject: {subject}\r\n"
-            "Date: Sat, 28 Nov 2026 10:00:00 +0900\r\n"
-            f"Message-ID: <{time.monotonic_ns()}@{NONE_DOMAIN}>\r\nMIME-Version: 1.0\r\n{extra}"
-            "Content-Type: text/plain; charset=us-ascii\r\n\r\n" + body).encode()
+    return message(sender, to, subject, body=body, extra=extra)
 
 
 def parsed(copy):
@@ -57,43 +46,13 @@ def text_of(copy):
     return part.get_content()
 
 
-class ListCommandsTest(unittest.TestCase):
+class ListCommandsTest(ListServerCase):
     @classmethod
     def setUpClass(cls):
-        cls.dir = tempfile.mkdtemp(prefix="cqlist-list-commands-")
-        if not os.environ.get("CQLIST_KEEP_TEST_DIR"):
-            cls.addClassCleanup(shutil.rmtree, cls.dir, ignore_errors=True)
-        os.chmod(cls.dir, 0o755)  # Postfix daemons run as postfix and must reach their dirs
-        rsa_key, _, rsa_txt = cqlist_key(cls.dir, "rsa1", LIST_DOMAIN, "rsa2048")
-        records = {
-            LIST_DOMAIN: [txt(f"v=spf1 ip4:{LIST_SERVER_IP} -all")],
-            f"rsa1._domainkey.{LIST_DOMAIN}": [txt(*rsa_txt)],
-            f"_dmarc.{LIST_DOMAIN}": [txt("v=DMARC1; p=reject")],
-            NONE_DOMAIN: [txt(f"v=spf1 ip4:{POSTER_SERVER_IP} -all")],
-            f"_dmarc.{NONE_DOMAIN}": [txt("v=DMARC1; p=none")],
-        }
-        cls.dns = LoopbackDns(records, zones=["cq-test.example"]).start()
-        cls.addClassCleanup(cls.dns.stop)
-        cls.sink = StrictSink(os.path.join(cls.dir, "sink"), dns_port=cls.dns.port,
-                              assume_client_ip=LIST_SERVER_IP, require_alignment=False).start()
-        cls.addClassCleanup(cls.sink.stop)
-        cls.lmtp_port = free_tcp_port()
-        cls.http_port = free_tcp_port()
-        cls.postfix = PrivatePostfix(
-            os.path.join(cls.dir, "postfix"), relay=("127.0.0.1", cls.sink.port),
-            transports={LIST_DOMAIN: f"lmtp:inet:127.0.0.1:{cls.lmtp_port}"},
-            relay_domains=[LIST_DOMAIN])
-        cls.addClassCleanup(cls.postfix.stop)
-        cls.postfix.start()
-
-        cls.data_dir = os.path.join(cls.dir, "cqlist")
-        cls.config = os.path.join(cls.dir, "cqlist.toml")
-        with open(cls.config, "w") as f:
-            f.write(f'data_dir = "{cls.data_dir}"\nhostname = "lists.cq-test.example"\n'
-                    f'[lmtp]\nlisten = "127.0.0.1:{cls.lmtp_port}"\n'
-                    f'[http]\nlisten = "127.0.0.1:{cls.http_port}"\n'
-                    f'[relay]\nport = {cls.postfix.reinject_port}\nstarttls = false\n'
-                    f'[dns]\nresolver = "{cls.dns.address}"\n')
+        cls.make_dir("cqlist-list-commands-")
+        rsa_key, rsa_record = cls.key(LIST_DOMAIN, "rsa1")
+        cls.start_mail_system({**list_domain_records(LIST_DOMAIN, rsa_record),
+                               **poster_domain_records(NONE_DOMAIN, "none")}, [LIST_DOMAIN])
         signing = ["--set", "dkim_selector_rsa=rsa1", "--set", f"dkim_key_rsa={rsa_key}"]
         cls.web = "https://lists.cq-test.example/ham/"
         cls.cqlist("list", "create", LIST, "--owner", OWNER, *signing,
@@ -102,71 +61,18 @@ class ListCommandsTest(unittest.TestCase):
         cls.cqlist("list", "create", JA_LIST, "--owner", OWNER, *signing, "--set", "language=ja")
         cls.start_server()
 
-    @classmethod
-    def cqlist(cls, *args, check_exit=0, stdin=None):
-        return run_cqlist(*args, "--config", cls.config, check_exit=check_exit, stdin=stdin)
-
-    @classmethod
-    def start_server(cls):
-        cls.server_log = open(os.path.join(cls.dir, "serve.log"), "ab")
-        cls.server = subprocess.Popen([Env.cqlist, "serve", "--config", cls.config],
-                                      stdout=cls.server_log, stderr=cls.server_log)
-        cls.addClassCleanup(cls.stop_server)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if cls.server.poll() is not None:
-                raise AssertionError(f"cqlist serve exited {cls.server.returncode}:\n"
-                                     + cls.log_text())
-            try:
-                socket.create_connection(("127.0.0.1", cls.lmtp_port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise AssertionError("cqlist serve did not listen:\n" + cls.log_text())
-
-    @classmethod
-    def stop_server(cls):
-        if cls.server.poll() is None:
-            cls.server.send_signal(signal.SIGTERM)
-            try:
-                cls.server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                cls.server.kill()
-                cls.server.wait()
-        cls.server_log.close()
-
-    @classmethod
-    def log_text(cls):
-        with open(os.path.join(cls.dir, "serve.log"), "rb") as f:
-            return f.read().decode(errors="replace")
-
     # --- sending and receiving -------------------------------------------------------------
-
-    def send(self, data, mail_from, to):
-        """Hands a mail to the private Postfix as the Internet would (XCLIENT from the
-        poster's server, whose address the poster domain's SPF authorises)."""
-        path = os.path.join(self.dir, f"mail-{time.monotonic_ns()}.eml")
-        with open(path, "wb") as f:
-            f.write(data)
-        proc = subprocess.run(
-            ["swaks", "--server", "127.0.0.1", "--port", str(self.postfix.smtpd_port),
-             "--helo", "mail.poster.example", "--xclient-helo", "mail.poster.example",
-             "--xclient-addr", POSTER_SERVER_IP, "--xclient-name", "[UNAVAILABLE]",
-             "--from", mail_from, "--to", to, "--data", f"@{path}"],
-            capture_output=True, timeout=60)
-        output = proc.stdout.decode(errors="replace") + proc.stderr.decode(errors="replace")
-        self.assertEqual(proc.returncode, 0, f"swaks failed:\n{output}")
 
     def command(self, sender, subject, body="", to=REQUEST, extra=""):
         self.send(command_mail(sender, to, subject, body, extra), sender, to)
 
-    def wait_for_mail(self, rcpt, where, timeout=60, count=1):
-        """The first `count` copies the sink accepted for rcpt that satisfy where(bytes)."""
+    def wait_for_mail(self, rcpt, where, timeout=60):
+        """The first copy the sink accepted for rcpt that satisfies where(bytes)."""
         deadline = time.monotonic() + timeout
         while True:
             found = [c for c in self.sink.messages_for(rcpt) if where(c)]
-            if len(found) >= count:
-                return found[:count] if count > 1 else found[0]
+            if found:
+                return found[0]
             if time.monotonic() > deadline:
                 subjects = [header(c, "Subject") for c in self.sink.messages_for(rcpt)]
                 raise AssertionError(f"no matching mail for {rcpt} within {timeout} s; it got "
@@ -280,7 +186,7 @@ class ListCommandsTest(unittest.TestCase):
 
     def post_and_find_article(self, subject):
         """Posts as MEMBER; returns the article number from the distributed copy's tag."""
-        self.send(message(MEMBER, subject, f"{time.monotonic_ns()}@{NONE_DOMAIN}"), MEMBER, LIST)
+        self.send(message(MEMBER, LIST, subject), MEMBER, LIST)
         copy = self.mail_with_subject(MEMBER, subject)
         return int(re.search(r"\[ham:(\d+)\]", str(parsed(copy)["Subject"])).group(1))
 
@@ -363,7 +269,7 @@ class ListCommandsTest(unittest.TestCase):
 
     def hold_post(self, poster, subject):
         """A non-member's post (non_member=hold); returns the hold notice and its token."""
-        self.send(message(poster, subject, f"{time.monotonic_ns()}@{NONE_DOMAIN}"), poster, LIST)
+        self.send(message(poster, LIST, subject), poster, LIST)
         notice = self.mail_with_subject(OWNER, f"held post: {subject}")
         self.assert_auto_reply(notice, "auto-generated")
         self.assertEqual(header(notice, "Reply-To"), [REQUEST])

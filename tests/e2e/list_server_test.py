@@ -1,35 +1,19 @@
 """The list server end to end: Postfix -> LMTP -> cqlist serve -> SMTP -> Postfix -> a strict
 receiving sink that checks SPF/DKIM/DMARC/ARC independently (pyspf, dkimpy).
 
-Topology (all 127.0.0.1, free ports):
-  swaks (XCLIENT: the poster's server) -> PrivatePostfix smtpd
-  PrivatePostfix --transport LIST_DOMAIN--> cqlist serve (LMTP, XFORWARD)
-  cqlist serve --SMTP, XVERP--> PrivatePostfix reinject listener --relayhost--> StrictSink
-  LoopbackDns (unbound) serves the list domain's SPF/DKIM/DMARC and the posters' domains.
-The sink plays the Internet address LIST_SERVER_IP, which the list domain's SPF authorises.
+Topology: list_env.py's (all 127.0.0.1, free ports); the list signs with RSA and Ed25519.
 """
-import os
 import re
-import shutil
-import signal
-import socket
-import subprocess
-import tempfile
 import time
-import unittest
 import urllib.error
 import urllib.request
 
-from dkim_keys import cqlist_key
-from harness import Env, main, run_cqlist
-from loopback_dns import LoopbackDns, txt
-from private_postfix import PrivatePostfix, free_tcp_port
-from strict_sink import StrictSink
+from harness import main
+from list_env import (ListServerCase, header, list_domain_records, message,
+                      poster_domain_records)
 
 LIST_DOMAIN = "list.cq-test.example"
 LIST = f"ham@{LIST_DOMAIN}"
-LIST_SERVER_IP = "192.0.2.25"
-POSTER_SERVER_IP = "203.0.113.9"
 FORGER_SERVER_IP = "198.51.100.7"
 NONE_DOMAIN = "none.cq-test.example"      # p=none
 REJECT_DOMAIN = "reject.cq-test.example"  # p=reject
@@ -38,66 +22,16 @@ MEMBERS = [f"alice@{NONE_DOMAIN}", f"bob@{REJECT_DOMAIN}", "carol@third.cq-test.
 RECIPIENTS = MEMBERS + [OWNER]  # the owner is a member too
 
 
-def message(sender, subject, message_id, body="A line of list mail.\r\n",
-            content_type="text/plain; charset=us-ascii", extra=""):
-    return (f"From: {sender}\r\nTo: {LIST}\r\nSubject: {subject}\r\n"
-            "Date: Sat, 28 Nov 2026 10:00:00 +0900\r\n"
-            f"Message-ID: <{message_id}>\r\nMIME-Version: 1.0\r\n{extra}"
-            f"Content-Type: {content_type}\r\n\r\n").encode() + (
-                body if isinstance(body, bytes) else body.encode())
-
-
-def header(copy, name):
-    head = copy.split(b"\r\n\r\n", 1)[0].decode("utf-8", errors="replace")
-    unfolded = re.sub(r"\r\n[ \t]+", " ", head)
-    return [line.split(":", 1)[1].strip() for line in unfolded.split("\r\n")
-            if line.lower().startswith(name.lower() + ":")]
-
-
-class ListServerTest(unittest.TestCase):
+class ListServerTest(ListServerCase):
     @classmethod
     def setUpClass(cls):
-        cls.dir = tempfile.mkdtemp(prefix="cqlist-list-server-")
-        if not os.environ.get("CQLIST_KEEP_TEST_DIR"):
-            cls.addClassCleanup(shutil.rmtree, cls.dir, ignore_errors=True)
-        os.chmod(cls.dir, 0o755)  # Postfix daemons run as postfix and must reach their dirs
-        rsa_key, _, rsa_txt = cqlist_key(cls.dir, "rsa1", LIST_DOMAIN, "rsa2048")
-        ed_key, _, ed_txt = cqlist_key(cls.dir, "ed1", LIST_DOMAIN, "ed25519")
-        records = {
-            LIST_DOMAIN: [txt(f"v=spf1 ip4:{LIST_SERVER_IP} -all")],
-            f"rsa1._domainkey.{LIST_DOMAIN}": [txt(*rsa_txt)],
-            f"ed1._domainkey.{LIST_DOMAIN}": [txt(*ed_txt)],
-            f"_dmarc.{LIST_DOMAIN}": [txt("v=DMARC1; p=reject")],
-            NONE_DOMAIN: [txt(f"v=spf1 ip4:{POSTER_SERVER_IP} -all")],
-            f"_dmarc.{NONE_DOMAIN}": [txt("v=DMARC1; p=none")],
-            REJECT_DOMAIN: [txt(f"v=spf1 ip4:{POSTER_SERVER_IP} -all")],
-            f"_dmarc.{REJECT_DOMAIN}": [txt("v=DMARC1; p=reject")],
-        }
-        cls.dns = LoopbackDns(records, zones=["cq-test.example"]).start()
-        cls.addClassCleanup(cls.dns.stop)
-        # Gmail's rule for ordinary senders: refuse a DMARC failure under p=quarantine/reject,
-        # or mail that passes neither SPF nor DKIM for any domain.
-        cls.sink = StrictSink(os.path.join(cls.dir, "sink"), dns_port=cls.dns.port,
-                              assume_client_ip=LIST_SERVER_IP, require_alignment=False).start()
-        cls.addClassCleanup(cls.sink.stop)
-
-        cls.lmtp_port = free_tcp_port()
-        cls.http_port = free_tcp_port()
-        cls.postfix = PrivatePostfix(
-            os.path.join(cls.dir, "postfix"), relay=("127.0.0.1", cls.sink.port),
-            transports={LIST_DOMAIN: f"lmtp:inet:127.0.0.1:{cls.lmtp_port}"},
-            relay_domains=[LIST_DOMAIN])
-        cls.addClassCleanup(cls.postfix.stop)
-        cls.postfix.start()
-
-        cls.data_dir = os.path.join(cls.dir, "cqlist")
-        cls.config = os.path.join(cls.dir, "cqlist.toml")
-        with open(cls.config, "w") as f:
-            f.write(f'data_dir = "{cls.data_dir}"\nhostname = "lists.cq-test.example"\n'
-                    f'[lmtp]\nlisten = "127.0.0.1:{cls.lmtp_port}"\n'
-                    f'[http]\nlisten = "127.0.0.1:{cls.http_port}"\n'
-                    f'[relay]\nport = {cls.postfix.reinject_port}\nstarttls = false\n'
-                    f'[dns]\nresolver = "{cls.dns.address}"\n')
+        cls.make_dir("cqlist-list-server-")
+        rsa_key, rsa_record = cls.key(LIST_DOMAIN, "rsa1", "rsa2048")
+        ed_key, ed_record = cls.key(LIST_DOMAIN, "ed1", "ed25519")
+        cls.start_mail_system({**list_domain_records(LIST_DOMAIN, {**rsa_record, **ed_record}),
+                               **poster_domain_records(NONE_DOMAIN, "none"),
+                               **poster_domain_records(REJECT_DOMAIN, "reject")},
+                              [LIST_DOMAIN])
         cls.cqlist("list", "create", LIST, "--owner", OWNER,
                    "--set", "dkim_selector_rsa=rsa1", "--set", f"dkim_key_rsa={rsa_key}",
                    "--set", "dkim_selector_ed25519=ed1", "--set", f"dkim_key_ed25519={ed_key}",
@@ -106,55 +40,8 @@ class ListServerTest(unittest.TestCase):
         cls.cqlist("members", "add", LIST, *MEMBERS)
         cls.start_server()
 
-    @classmethod
-    def cqlist(cls, *args, check_exit=0, stdin=None):
-        return run_cqlist(*args, "--config", cls.config, check_exit=check_exit, stdin=stdin)
-
-    @classmethod
-    def start_server(cls):
-        cls.server_log = open(os.path.join(cls.dir, "serve.log"), "ab")
-        cls.server = subprocess.Popen([Env.cqlist, "serve", "--config", cls.config],
-                                      stdout=cls.server_log, stderr=cls.server_log)
-        cls.addClassCleanup(cls.stop_server)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if cls.server.poll() is not None:
-                raise AssertionError(f"cqlist serve exited {cls.server.returncode}:\n"
-                                     + cls.log_text())
-            try:
-                socket.create_connection(("127.0.0.1", cls.lmtp_port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise AssertionError("cqlist serve did not listen:\n" + cls.log_text())
-
-    @classmethod
-    def stop_server(cls):
-        if cls.server.poll() is None:
-            cls.server.send_signal(signal.SIGTERM)
-            try:
-                cls.server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                cls.server.kill()
-                cls.server.wait()
-        cls.server_log.close()
-
-    @classmethod
-    def log_text(cls):
-        with open(os.path.join(cls.dir, "serve.log"), "rb") as f:
-            return f.read().decode(errors="replace")
-
-    def post(self, data, mail_from, client_ip=POSTER_SERVER_IP, helo="mail.poster.example"):
-        path = os.path.join(self.dir, f"post-{time.monotonic_ns()}.eml")
-        with open(path, "wb") as f:
-            f.write(data)
-        proc = subprocess.run(
-            ["swaks", "--server", "127.0.0.1", "--port", str(self.postfix.smtpd_port),
-             "--helo", helo, "--xclient-helo", helo, "--xclient-addr", client_ip,
-             "--xclient-name", "[UNAVAILABLE]", "--from", mail_from, "--to", LIST,
-             "--data", f"@{path}"], capture_output=True, timeout=60)
-        output = proc.stdout.decode(errors="replace") + proc.stderr.decode(errors="replace")
-        self.assertEqual(proc.returncode, 0, f"swaks failed:\n{output}")
+    def post(self, data, mail_from, **kwargs):
+        self.send(data, mail_from, LIST, **kwargs)
 
     def copies(self, subject_part, count, timeout=60):
         """Waits for `count` accepted copies whose Subject contains subject_part."""
@@ -175,7 +62,7 @@ class ListServerTest(unittest.TestCase):
         self.assertTrue(record["mail_from"].endswith("@" + LIST_DOMAIN), record["mail_from"])
 
     def test_member_post_reaches_every_member_once_signed_and_tagged(self):
-        self.post(message(f"Alice <alice@{NONE_DOMAIN}>", "first QSO report", "p1@none"),
+        self.post(message(f"Alice <alice@{NONE_DOMAIN}>", LIST, "first QSO report", "p1@none"),
                   f"alice@{NONE_DOMAIN}")
         records = self.copies("first QSO report", len(RECIPIENTS))
         self.assertEqual(sorted(r["rcpt_tos"][0] for r in records), sorted(RECIPIENTS))
@@ -197,7 +84,7 @@ class ListServerTest(unittest.TestCase):
         self.assertEqual(len(again), len(RECIPIENTS))
 
     def test_post_from_reject_domain_gets_list_from_and_passes_dmarc(self):
-        self.post(message(f"Bob <bob@{REJECT_DOMAIN}>", "antenna question", "p2@reject"),
+        self.post(message(f"Bob <bob@{REJECT_DOMAIN}>", LIST, "antenna question", "p2@reject"),
                   f"bob@{REJECT_DOMAIN}")
         records = self.copies("antenna question", len(RECIPIENTS))
         for record in records:
@@ -211,7 +98,8 @@ class ListServerTest(unittest.TestCase):
         self.assertEqual(header(copy, "X-Original-From"), [f"Bob <bob@{REJECT_DOMAIN}>"])
 
     def test_forged_member_post_is_held_not_distributed(self):
-        self.post(message(f"Bob <bob@{REJECT_DOMAIN}>", "send me your password", "p3@forged"),
+        self.post(message(f"Bob <bob@{REJECT_DOMAIN}>", LIST, "send me your password",
+                          "p3@forged"),
                   f"bob@{REJECT_DOMAIN}", client_ip=FORGER_SERVER_IP)
         self.postfix.wait_until_queue_empty()
         deadline = time.monotonic() + 30
@@ -230,7 +118,7 @@ class ListServerTest(unittest.TestCase):
     def test_japanese_post_keeps_its_encoding_with_the_tag_outside(self):
         subject = "=?ISO-2022-JP?B?GyRCJDMkcyRLJEEkTxsoQg==?="  # こんにちは
         body = b"\x1b$B$3$s$K$A$O\x1b(B\r\n"
-        self.post(message(f"Alice <alice@{NONE_DOMAIN}>", subject, "p4@none", body=body,
+        self.post(message(f"Alice <alice@{NONE_DOMAIN}>", LIST, subject, "p4@none", body=body,
                           content_type="text/plain; charset=ISO-2022-JP",
                           extra="Content-Transfer-Encoding: 7bit\r\n"),
                   f"alice@{NONE_DOMAIN}")
@@ -249,17 +137,11 @@ class ListServerTest(unittest.TestCase):
     def test_health_and_metrics(self):
         with urllib.request.urlopen(f"http://127.0.0.1:{self.http_port}/health", timeout=5) as r:
             self.assertEqual(r.read(), b"ok\n")
-        self.post(message(f"Alice <alice@{NONE_DOMAIN}>", "counted", "p6@none"),
+        self.post(message(f"Alice <alice@{NONE_DOMAIN}>", LIST, "counted", "p6@none"),
                   f"alice@{NONE_DOMAIN}")
         self.copies("counted", len(RECIPIENTS))
         self.assertGreaterEqual(self.metric("cqlist_lmtp_messages_total"), 1)
         self.assertGreaterEqual(self.metric("cqlist_lmtp_recipients_accepted_total"), 1)
-
-    def metric(self, name):
-        with urllib.request.urlopen(f"http://127.0.0.1:{self.http_port}/metrics", timeout=5) as r:
-            text = r.read().decode()
-        self.assertIn(f"# TYPE {name} counter", text)
-        return int(re.search(rf"^{name} (\d+)$", text, re.M).group(1))
 
     def test_one_click_unsubscribe_from_a_personalised_copy(self):
         carol = MEMBERS[2]
@@ -268,7 +150,7 @@ class ListServerTest(unittest.TestCase):
         self.addCleanup(self.cqlist, "members", "add", LIST, carol)
         self.addCleanup(self.cqlist, "list", "set", LIST, "personalize=false", "--unset",
                         "web_url")
-        self.post(message(f"Alice <alice@{NONE_DOMAIN}>", "personal copies", "p5@none"),
+        self.post(message(f"Alice <alice@{NONE_DOMAIN}>", LIST, "personal copies", "p5@none"),
                   f"alice@{NONE_DOMAIN}")
         for record in self.copies("personal copies", len(RECIPIENTS)):
             self.assert_signed_list_copy(record)  # List-Unsubscribe(-Post) are signed too

@@ -3,139 +3,51 @@ refused by Postfix at RCPT time, on cqlist's word, so Postfix never queues it an
 (backscatter) goes to the possibly forged sender; members, bounces and the list's other
 addresses pass.
 
-Topology (all 127.0.0.1, free ports), as list_server_test.py, plus Postfix's
+Topology: list_env.py's (all 127.0.0.1, free ports), plus Postfix's
 smtpd_recipient_restrictions exactly as `cqlist postfix-config` prints them:
   smtplib (XCLIENT: the poster's server) -> PrivatePostfix smtpd
       -- check_policy_service --> cqlist serve (policy service)
-  PrivatePostfix --transport LIST_DOMAIN--> cqlist serve (LMTP)
-  cqlist serve --SMTP--> PrivatePostfix reinject listener --relayhost--> StrictSink
 The sink also stands for every poster's mailbox, so a bounce Postfix sent would land there.
 """
-import os
 import re
-import shutil
-import signal
 import smtplib
-import socket
-import subprocess
-import tempfile
 import time
-import unittest
-import urllib.request
 
-from dkim_keys import cqlist_key
-from harness import Env, main, run_cqlist
-from loopback_dns import LoopbackDns, txt
-from private_postfix import PrivatePostfix, free_tcp_port
-from strict_sink import StrictSink
+from harness import main
+from list_env import (LIST_SERVER_IP, POSTER_HELO, POSTER_SERVER_IP, ListServerCase,
+                      list_domain_records, message, poster_domain_records)
+from loopback_dns import txt
 
 LIST_DOMAIN = "list.cq-test.example"
 LIST = f"ham@{LIST_DOMAIN}"
-LIST_SERVER_IP = "192.0.2.25"
-POSTER_SERVER_IP = "203.0.113.9"
 MEMBER_DOMAIN = "none.cq-test.example"  # p=none
 MEMBER = f"alice@{MEMBER_DOMAIN}"
 OWNER = "owner@third.cq-test.example"
 FORGED = "victim@forged.cq-test.example"  # a third party whose address a spammer uses
 
 
-def message(sender, subject, message_id):
-    return (f"From: {sender}\r\nTo: {LIST}\r\nSubject: {subject}\r\n"
-            "Date: Sat, 28 Nov 2026 10:00:00 +0900\r\n"
-            f"Message-ID: <{message_id}>\r\nMIME-Version: 1.0\r\n"
-            "Content-Type: text/plain; charset=us-ascii\r\n\r\nA line of list mail.\r\n").encode()
-
-
-class PolicyTest(unittest.TestCase):
+class PolicyTest(ListServerCase):
     @classmethod
     def setUpClass(cls):
-        cls.dir = tempfile.mkdtemp(prefix="cqlist-policy-")
-        if not os.environ.get("CQLIST_KEEP_TEST_DIR"):
-            cls.addClassCleanup(shutil.rmtree, cls.dir, ignore_errors=True)
-        os.chmod(cls.dir, 0o755)  # Postfix daemons run as postfix and must reach their dirs
-        rsa_key, _, rsa_txt = cqlist_key(cls.dir, "rsa1", LIST_DOMAIN, "rsa2048")
-        records = {
-            LIST_DOMAIN: [txt(f"v=spf1 ip4:{LIST_SERVER_IP} -all")],
-            f"rsa1._domainkey.{LIST_DOMAIN}": [txt(*rsa_txt)],
-            f"_dmarc.{LIST_DOMAIN}": [txt("v=DMARC1; p=reject")],
-            MEMBER_DOMAIN: [txt(f"v=spf1 ip4:{POSTER_SERVER_IP} -all")],
-            f"_dmarc.{MEMBER_DOMAIN}": [txt("v=DMARC1; p=none")],
-            # Postfix's own bounces (MAIL FROM:<>) pass SPF by its HELO name at the sink.
-            "mta.cq-test.example": [txt(f"v=spf1 ip4:{LIST_SERVER_IP} -all")],
-        }
-        cls.dns = LoopbackDns(records, zones=["cq-test.example"]).start()
-        cls.addClassCleanup(cls.dns.stop)
-        cls.sink = StrictSink(os.path.join(cls.dir, "sink"), dns_port=cls.dns.port,
-                              assume_client_ip=LIST_SERVER_IP, require_alignment=False).start()
-        cls.addClassCleanup(cls.sink.stop)
-
-        cls.lmtp_port = free_tcp_port()
-        cls.http_port = free_tcp_port()
-        cls.policy_port = free_tcp_port()
-        cls.data_dir = os.path.join(cls.dir, "cqlist")
-        cls.config = os.path.join(cls.dir, "cqlist.toml")
-        with open(cls.config, "w") as f:
-            f.write(f'data_dir = "{cls.data_dir}"\nhostname = "lists.cq-test.example"\n'
-                    f'[lmtp]\nlisten = "127.0.0.1:{cls.lmtp_port}"\n'
-                    f'[http]\nlisten = "127.0.0.1:{cls.http_port}"\n'
-                    f'[policy]\nlisten = "127.0.0.1:{cls.policy_port}"\n'
-                    f'[dns]\nresolver = "{cls.dns.address}"\n')
-        # Postfix gets the restriction lines `cqlist postfix-config` prints for this file.
-        _, out, _ = run_cqlist("postfix-config", LIST, "--config", cls.config, check_exit=0)
-        restrictions = {}
-        for name in ("smtpd_recipient_restrictions", "smtpd_policy_service_default_action"):
-            restrictions[name] = re.search(rf"(?m)^{name} = (.*)$", out).group(1)
-        cls.postfix = PrivatePostfix(
-            os.path.join(cls.dir, "postfix"), relay=("127.0.0.1", cls.sink.port),
-            transports={LIST_DOMAIN: f"lmtp:inet:127.0.0.1:{cls.lmtp_port}"},
-            relay_domains=[LIST_DOMAIN], main_cf=restrictions)
-        cls.addClassCleanup(cls.postfix.stop)
-        with open(cls.config, "a") as f:
-            f.write(f"[relay]\nport = {cls.postfix.reinject_port}\nstarttls = false\n")
-        cls.postfix.start()
-
+        cls.make_dir("cqlist-policy-")
+        rsa_key, rsa_record = cls.key(LIST_DOMAIN, "rsa1")
+        # Postfix's own bounces (MAIL FROM:<>) pass SPF by its HELO name at the sink.
+        postfix_helo = {"mta.cq-test.example": [txt(f"v=spf1 ip4:{LIST_SERVER_IP} -all")]}
+        cls.start_mail_system({**list_domain_records(LIST_DOMAIN, rsa_record),
+                               **poster_domain_records(MEMBER_DOMAIN, "none"), **postfix_helo},
+                              [LIST_DOMAIN], policy=True)
         cls.cqlist("list", "create", LIST, "--owner", OWNER, "--set", "non_member=reject",
                    "--set", "dkim_selector_rsa=rsa1", "--set", f"dkim_key_rsa={rsa_key}")
         cls.cqlist("members", "add", LIST, MEMBER)
         cls.start_server()
 
     @classmethod
-    def cqlist(cls, *args, check_exit=0):
-        return run_cqlist(*args, "--config", cls.config, check_exit=check_exit)
-
-    @classmethod
-    def start_server(cls):
-        cls.server_log = open(os.path.join(cls.dir, "serve.log"), "ab")
-        cls.server = subprocess.Popen([Env.cqlist, "serve", "--config", cls.config],
-                                      stdout=cls.server_log, stderr=cls.server_log)
-        cls.addClassCleanup(cls.stop_server)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if cls.server.poll() is not None:
-                raise AssertionError(f"cqlist serve exited {cls.server.returncode}:\n"
-                                     + cls.log_text())
-            try:
-                socket.create_connection(("127.0.0.1", cls.policy_port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise AssertionError("cqlist serve did not listen:\n" + cls.log_text())
-
-    @classmethod
-    def stop_server(cls):
-        if cls.server.poll() is None:
-            cls.server.send_signal(signal.SIGTERM)
-            try:
-                cls.server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                cls.server.kill()
-                cls.server.wait()
-        cls.server_log.close()
-
-    @classmethod
-    def log_text(cls):
-        with open(os.path.join(cls.dir, "serve.log"), "rb") as f:
-            return f.read().decode(errors="replace")
+    def postfix_main_cf(cls):
+        """Postfix gets the restriction lines `cqlist postfix-config` prints for cqlist.toml."""
+        _, out, _ = cls.cqlist("postfix-config", LIST)
+        return {name: re.search(rf"(?m)^{name} = (.*)$", out).group(1)
+                for name in ("smtpd_recipient_restrictions",
+                             "smtpd_policy_service_default_action")}
 
     def session(self):
         """An SMTP session to Postfix that looks like it comes from the poster's server."""
@@ -143,15 +55,10 @@ class PolicyTest(unittest.TestCase):
         self.addCleanup(client.close)
         client.ehlo("client.poster.test")
         code, text = client.docmd("XCLIENT", f"ADDR={POSTER_SERVER_IP} NAME=[UNAVAILABLE] "
-                                             "HELO=mail.poster.example")
+                                             f"HELO={POSTER_HELO}")
         self.assertEqual(code, 220, text)
-        client.ehlo("mail.poster.example")
+        client.ehlo(POSTER_HELO)
         return client
-
-    def metric(self, name):
-        with urllib.request.urlopen(f"http://127.0.0.1:{self.http_port}/metrics", timeout=5) as r:
-            text = r.read().decode()
-        return int(re.search(rf"^{name} (\d+)$", text, re.M).group(1))
 
     def assert_never_queued_from(self, sender):
         """Postfix's queue manager logs "from=<SENDER>, size=..." for every queued message."""
@@ -188,16 +95,9 @@ class PolicyTest(unittest.TestCase):
         self.assert_nothing_reached_the_sink("never sent", FORGED)
 
     def test_a_whole_smtp_post_from_a_non_member_is_not_queued(self):
-        path = os.path.join(self.dir, "spam.eml")
-        with open(path, "wb") as f:
-            f.write(message(f"Spammer <{FORGED}>", "cheap pills", "spam.1@forged"))
-        proc = subprocess.run(
-            ["swaks", "--server", "127.0.0.1", "--port", str(self.postfix.smtpd_port),
-             "--xclient-addr", POSTER_SERVER_IP, "--xclient-helo", "mail.poster.example",
-             "--from", FORGED, "--to", LIST, "--data", f"@{path}"],
-            capture_output=True, timeout=60)
-        output = proc.stdout.decode(errors="replace")
-        self.assertNotEqual(proc.returncode, 0, output)  # swaks: the recipient was refused
+        code, output = self.swaks(
+            message(f"Spammer <{FORGED}>", LIST, "cheap pills", "spam.1@forged"), FORGED, LIST)
+        self.assertNotEqual(code, 0, output)  # swaks: the recipient was refused
         self.assertRegex(output, r"<\*\* 550 5\.7\.1 .*only members of ")
         time.sleep(2)
         self.assert_never_queued_from(FORGED)
@@ -208,7 +108,8 @@ class PolicyTest(unittest.TestCase):
         client = self.session()
         self.assertEqual(client.mail(MEMBER)[0], 250)
         self.assertEqual(client.rcpt(LIST)[0], 250)
-        code, text = client.data(message(f"Alice <{MEMBER}>", "member post passes", "m.1@none"))
+        code, text = client.data(
+            message(f"Alice <{MEMBER}>", LIST, "member post passes", "m.1@none"))
         self.assertEqual(code, 250, text)
         client.quit()
         records = self.sink.wait_for_records(
@@ -240,7 +141,8 @@ class PolicyTest(unittest.TestCase):
         client = self.session()
         self.assertEqual(client.mail(MEMBER)[0], 250)
         self.assertEqual(client.rcpt(LIST)[0], 250)
-        code, text = client.data(message(f"Someone <{FORGED}>", "from a stranger", "s.1@none"))
+        code, text = client.data(
+            message(f"Someone <{FORGED}>", LIST, "from a stranger", "s.1@none"))
         self.assertEqual(code, 250, text)  # Postfix queued it before asking cqlist
         client.quit()
         bounce, = self.sink.wait_for_records(

@@ -1,23 +1,18 @@
 // server/http/http_server.cpp: HTTP/1.1 sessions on Boost.Beast, dispatching to the handler.
 #include "server/http/http_server.hpp"
 
-#include <atomic>
 #include <exception>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -40,27 +35,11 @@ namespace {
 constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::uint32_t kHeaderLimit = 16 * 1024;
 
-class HttpSession;
-
+// What every session shares; lives as long as the longest session.
 struct HttpState {
-  HttpState(asio::io_context& io, asio::thread_pool& pool, HttpServerConfig server_config,
-            HttpHandler& http_handler)
-      : strand(asio::make_strand(io)),
-        acceptor(strand),
-        workers(pool),
-        config(std::move(server_config)),
-        handler(http_handler) {}
-
-  asio::strand<asio::io_context::executor_type> strand;
-  asio::ip::tcp::acceptor acceptor;
   asio::thread_pool& workers;
   const HttpServerConfig config;
   HttpHandler& handler;
-
-  std::mutex mutex;  // guards the members below
-  std::map<std::uint64_t, std::weak_ptr<HttpSession>> sessions;
-  std::uint64_t next_session_id = 1;
-  bool stopping = false;
 };
 
 HttpResponse plain_response(int status, std::string text) {
@@ -147,16 +126,14 @@ http::response<http::string_body> to_message(HttpResponse response, unsigned ver
   return message;
 }
 
-class HttpSession : public std::enable_shared_from_this<HttpSession> {
+class HttpSession final : public Session, public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(asio::ip::tcp::socket socket, std::shared_ptr<HttpState> state)
+  HttpSession(asio::ip::tcp::socket socket, std::shared_ptr<const HttpState> state)
       : stream_(std::move(socket)), state_(std::move(state)) {}
 
-  asio::any_io_executor executor() { return stream_.get_executor(); }
+  asio::awaitable<void> run() override;
 
-  asio::awaitable<void> run();
-
-  void request_stop() {
+  void request_stop() override {
     asio::post(stream_.get_executor(), [self = shared_from_this()] {
       self->stop_requested_ = true;
       if (self->waiting_idle_) {
@@ -177,7 +154,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   }
 
   beast::tcp_stream stream_;
-  std::shared_ptr<HttpState> state_;
+  std::shared_ptr<const HttpState> state_;
   beast::flat_buffer buffer_;
   bool waiting_idle_ = false;
   bool stop_requested_ = false;
@@ -252,81 +229,25 @@ asio::awaitable<void> HttpSession::run() {
   stream_.close();
 }
 
-asio::awaitable<void> accept_loop(std::shared_ptr<HttpState> state) {
-  while (state->acceptor.is_open()) {
-    auto session_strand = asio::make_strand(state->strand.get_inner_executor());
-    auto [ec, socket] = co_await state->acceptor.async_accept(session_strand, kAsTuple);
-    if (ec == asio::error::operation_aborted || !state->acceptor.is_open()) {
-      break;
-    }
-    if (ec) {
-      log::error("http.accept_failed", {{"error", ec.message()}});
-      continue;
-    }
-    std::shared_ptr<HttpSession> session;
-    std::uint64_t id = 0;
-    {
-      std::lock_guard lock(state->mutex);
-      if (state->stopping) {
-        break;
-      }
-      id = state->next_session_id++;
-      session = std::make_shared<HttpSession>(std::move(socket), state);
-      state->sessions.emplace(id, session);
-    }
-    asio::co_spawn(session->executor(), session->run(), [state, id](std::exception_ptr error) {
-      {
-        std::lock_guard lock(state->mutex);
-        state->sessions.erase(id);
-      }
-      if (error) {
-        try {
-          std::rethrow_exception(error);
-        } catch (const std::exception& e) {
-          log::error("http.session_failed", {{"error", e.what()}});
-        } catch (...) {
-          log::error("http.session_failed", {{"error", "unknown exception"}});
-        }
-      }
-    });
-  }
+// A connection past the limit: 503 and closed, so a client or proxy can tell it from a crash.
+asio::awaitable<void> refuse_busy(asio::ip::tcp::socket& socket) {
+  static constexpr std::string_view kBusy =
+      "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+      "Content-Length: 37\r\nRetry-After: 5\r\nConnection: close\r\n\r\n"
+      "Too many connections, try again later";
+  co_await asio::async_write(socket, asio::buffer(kBusy), kAsTuple);
 }
 
 class HttpServerImpl final : public HttpServer {
  public:
-  HttpServerImpl(std::shared_ptr<HttpState> state, std::uint16_t port)
-      : state_(std::move(state)), port_(port) {}
+  explicit HttpServerImpl(std::unique_ptr<Listener> listener) : listener_(std::move(listener)) {}
 
-  ~HttpServerImpl() override { stop(); }
+  std::uint16_t port() const override { return listener_->port(); }
 
-  std::uint16_t port() const override { return port_; }
-
-  void stop() override {
-    std::vector<std::shared_ptr<HttpSession>> sessions;
-    {
-      std::lock_guard lock(state_->mutex);
-      if (state_->stopping) {
-        return;
-      }
-      state_->stopping = true;
-      for (auto& [id, weak] : state_->sessions) {
-        if (auto session = weak.lock()) {
-          sessions.push_back(std::move(session));
-        }
-      }
-    }
-    asio::dispatch(state_->strand, [state = state_] {
-      boost::system::error_code ignored;
-      state->acceptor.close(ignored);
-    });
-    for (auto& session : sessions) {
-      session->request_stop();
-    }
-  }
+  void stop() override { listener_->stop(); }
 
  private:
-  std::shared_ptr<HttpState> state_;
-  std::uint16_t port_;
+  std::unique_ptr<Listener> listener_;
 };
 
 }  // namespace
@@ -335,14 +256,13 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(asio::io_context& io,
                                                       asio::thread_pool& workers,
                                                       HttpServerConfig config,
                                                       HttpHandler& handler) {
-  auto state = std::make_shared<HttpState>(io, workers, std::move(config), handler);
-  CQLIST_TRY(state->acceptor,
-             open_listener(state->strand, state->config.address, state->config.port, "HTTP"));
-  std::uint16_t port = state->acceptor.local_endpoint().port();
-  std::string port_text = std::to_string(port);
-  log::info("http.listening", {{"address", state->config.address}, {"port", port_text}});
-  asio::co_spawn(state->strand, accept_loop(state), asio::detached);
-  return std::unique_ptr<HttpServer>(std::make_unique<HttpServerImpl>(std::move(state), port));
+  ListenerConfig listen{config.address, config.port, "HTTP", "http", config.max_connections};
+  auto state = std::make_shared<const HttpState>(workers, std::move(config), handler);
+  auto make_session = [state](asio::ip::tcp::socket socket, std::uint64_t /*id*/) {
+    return std::make_shared<HttpSession>(std::move(socket), state);
+  };
+  CQLIST_TRY(auto listener, Listener::start(io, std::move(listen), make_session, refuse_busy));
+  return std::unique_ptr<HttpServer>(std::make_unique<HttpServerImpl>(std::move(listener)));
 }
 
 }  // namespace cqlist::server

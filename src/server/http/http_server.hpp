@@ -53,6 +53,8 @@ struct HttpServerConfig {
   std::uint16_t port = 8080;  // 0: any free port
   std::size_t max_body_bytes = 1024 * 1024;
   std::chrono::seconds timeout{30};
+  // Past it a connection is answered 503 and closed.
+  std::size_t max_connections = 256;
 };
 
 class HttpServer {
@@ -64,6 +66,7 @@ class HttpServer {
                                                    HttpServerConfig config, HttpHandler& handler);
   virtual ~HttpServer() = default;
   virtual std::uint16_t port() const = 0;
+  // Stops accepting; a request being handled is still answered, then its connection closes.
   virtual void stop() = 0;
 };
 

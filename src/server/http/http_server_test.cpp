@@ -219,6 +219,36 @@ TEST_F(HttpServerTest, SilentClientIsDisconnectedAfterTheTimeout) {
   (*started)->stop();
 }
 
+TEST_F(HttpServerTest, ConnectionsPastTheLimitGet503) {
+  HttpServerConfig config;
+  config.port = 0;
+  config.max_connections = 1;
+  auto started = HttpServer::start(io_, workers_, config, handler_);
+  ASSERT_TRUE(started) << started.error().describe();
+  const std::uint16_t port = (*started)->port();
+  LineClient first(port);
+  first.send("GET /first HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(first.read_http_response().starts_with("HTTP/1.1 200"));
+  LineClient second(port);
+  std::string refusal = second.read_http_response();
+  EXPECT_TRUE(refusal.starts_with("HTTP/1.1 503 ")) << refusal;
+  EXPECT_TRUE(contains(refusal, "Too many connections")) << refusal;
+  EXPECT_TRUE(second.closed_by_peer());
+  first.close();
+  // Once the first session has ended, a new one is served again.
+  std::string answer;
+  for (int attempt = 0; attempt < 50 && !answer.starts_with("HTTP/1.1 200"); ++attempt) {
+    LineClient third(port);
+    third.send("GET /third HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    answer = third.read_http_response();
+    if (!answer.starts_with("HTTP/1.1 200")) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  EXPECT_TRUE(answer.starts_with("HTTP/1.1 200")) << answer;
+  (*started)->stop();
+}
+
 TEST_F(HttpServerTest, StopClosesIdleConnections) {
   LineClient client(server_->port());
   client.send("GET /one HTTP/1.1\r\nHost: x\r\n\r\n");

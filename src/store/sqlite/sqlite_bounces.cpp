@@ -2,6 +2,8 @@
 // records (score, disabled delivery, probes).
 
 #include <cmath>
+#include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -23,29 +25,36 @@ double from_milli(std::int64_t milli) {
   return static_cast<double>(milli) / 1000.0;
 }
 
-Result<std::vector<BounceRow>> read_bounces(Statement& query) {
-  std::vector<BounceRow> rows;
+// Every row the query returns, each read by `read_row`.
+template <class ReadRow>
+auto read_rows(Statement& query, ReadRow read_row)
+    -> Result<std::vector<decltype(read_row(std::as_const(query)))>> {
+  std::vector<decltype(read_row(std::as_const(query)))> rows;
   while (true) {
     CQLIST_TRY(bool row, query.step());
     if (!row) {
       return rows;
     }
-    BounceRow bounce;
-    bounce.id = query.int64(0);
-    bounce.list_id = query.int64(1);
-    bounce.address = query.text(2);
-    bounce.status = query.text(3);
-    bounce.reason = query.text(4);
-    bounce.side = query.text(5);
-    bounce.diagnostic = query.text(6);
-    bounce.at = from_unix_seconds(query.int64(7));
-    bounce.provider = query.text(8);
-    bounce.advice = query.text(9);
-    bounce.remote_host = query.text(10);
-    bounce.weight = from_milli(query.int64(11));
-    bounce.alerted_at = from_unix_seconds(query.int64(12));
-    rows.push_back(std::move(bounce));
+    rows.push_back(read_row(std::as_const(query)));
   }
+}
+
+BounceRow read_bounce(const Statement& row) {
+  BounceRow bounce;
+  bounce.id = row.int64(0);
+  bounce.list_id = row.int64(1);
+  bounce.address = row.text(2);
+  bounce.status = row.text(3);
+  bounce.reason = row.text(4);
+  bounce.side = row.text(5);
+  bounce.diagnostic = row.text(6);
+  bounce.at = from_unix_seconds(row.int64(7));
+  bounce.provider = row.text(8);
+  bounce.advice = row.text(9);
+  bounce.remote_host = row.text(10);
+  bounce.weight = from_milli(row.int64(11));
+  bounce.alerted_at = from_unix_seconds(row.int64(12));
+  return bounce;
 }
 
 // The member's id and whether its delivery is disabled; Errc::not_found for a non-member.
@@ -114,7 +123,7 @@ Result<std::vector<BounceRow>> SqliteStore::bounces(Id list_id, std::string_view
                                         "address_key = ?2 ORDER BY at, id",
                                         kBounceColumns),
                             list_id, address_key(address)));
-    return read_bounces(query);
+    return read_rows(query, read_bounce);
   });
 }
 
@@ -126,7 +135,7 @@ Result<std::vector<BounceRow>> SqliteStore::bounces_since(Id list_id, Clock::tim
                                         "ORDER BY at, id",
                                         kBounceColumns),
                             list_id, to_unix_seconds(since)));
-    return read_bounces(query);
+    return read_rows(query, read_bounce);
   });
 }
 
@@ -208,14 +217,7 @@ Result<std::vector<MemberBounceState>> SqliteStore::bounce_states(Id list_id) {
                                         "b.member_id WHERE m.list_id = ?1 ORDER BY m.address_key",
                                         kStateColumns),
                             list_id));
-    std::vector<MemberBounceState> states;
-    while (true) {
-      CQLIST_TRY(bool row, query.step());
-      if (!row) {
-        return states;
-      }
-      states.push_back(read_state(query));
-    }
+    return read_rows(query, read_state);
   });
 }
 
