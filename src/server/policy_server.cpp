@@ -188,7 +188,8 @@ Result<std::unique_ptr<PolicyServer>> PolicyServer::start(asio::io_context& io,
                                                           PolicyHandler& handler) {
   ListenerConfig listen{config.address, config.port, "policy service", "policy",
                         config.max_connections};
-  auto state = std::make_shared<const PolicyState>(workers, std::move(config), handler);
+  auto state =
+      std::make_shared<const PolicyState>(PolicyState{workers, std::move(config), handler});
   auto make_session = [state](asio::ip::tcp::socket socket, std::uint64_t id) {
     return std::make_shared<PolicySession>(std::move(socket), state, id);
   };

@@ -257,7 +257,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(asio::io_context& io,
                                                       HttpServerConfig config,
                                                       HttpHandler& handler) {
   ListenerConfig listen{config.address, config.port, "HTTP", "http", config.max_connections};
-  auto state = std::make_shared<const HttpState>(workers, std::move(config), handler);
+  auto state = std::make_shared<const HttpState>(HttpState{workers, std::move(config), handler});
   auto make_session = [state](asio::ip::tcp::socket socket, std::uint64_t /*id*/) {
     return std::make_shared<HttpSession>(std::move(socket), state);
   };
