@@ -174,11 +174,12 @@ TEST(CorpusClassify, ReasonsAndSidesAgreeAndNoSenderSideBounceCountsAgainstAMemb
   std::printf("  sender/message/transient bounces counted against a member: %zu\n",
               counted_wrongly);
 
-  // Issue 6's targets are 95% of reasons and 97% of sides. What is asserted is what cqlist
-  // reaches today (the misses left are mostly samples the parser refuses or reads without the
-  // remote server's words); raise these floors as the parser improves.
-  constexpr double kReasonFloor = 93.5;
-  constexpr double kSideFloor = 95.5;
+  // Issue 6's targets are 95% of reasons and 97% of sides; cqlist reaches 95.7% and 97.2%
+  // (the misses left are mostly samples the parser refuses: Amazon SES JSON notifications, a
+  // bounce forwarded inside another, a list server's "not a member" reply). Raise these floors
+  // as the parser improves.
+  constexpr double kReasonFloor = 95.5;
+  constexpr double kSideFloor = 97.0;
   EXPECT_EQ(counted_wrongly, 0U);
   EXPECT_GE(percent(reasons_documented, total), kReasonFloor);
   EXPECT_GE(percent(sides_documented, total), kSideFloor);

@@ -30,7 +30,8 @@ struct Mention {
 };
 
 std::string_view skip_prefixes(std::string_view line) {
-  static constexpr std::array<std::string_view, 11> prefixes{">>> ",
+  static constexpr std::array<std::string_view, 12> prefixes{">>> ",
+                                                             "delivery failed:",
                                                              "rcpt to:",
                                                              "recipient address:",
                                                              "recipient:",
@@ -141,12 +142,30 @@ bool looks_like_bounce(const BounceInput& input) {
   return icontains_any(input.subject, words) || icontains_any(input.text, words);
 }
 
+// Quotes a server's reply or an enhanced status.
+bool quotes_code(std::string_view lines) {
+  std::string joined = join_lines(lines);
+  return find_reply_code(joined).has_value() || mail::EnhancedStatus::find_in(joined).has_value();
+}
+
 // Says something a recipient's failure can be read from: a reply, a status or some words.
 bool explains(std::string_view lines) {
   std::string joined = join_lines(lines);
   std::size_t first_break = joined.find(' ');
   return find_reply_code(joined).has_value() || mail::EnhancedStatus::find_in(joined).has_value() ||
          (first_break != std::string::npos && joined.size() - first_break > 12);
+}
+
+// The preface's last line when it introduces the list of addresses ("...:"), else "".
+std::string list_heading(std::string_view preface) {
+  std::vector<std::string_view> lines = split_lines(preface);
+  for (auto line = lines.rbegin(); line != lines.rend(); ++line) {
+    std::string_view text = trim(*line);
+    if (!text.empty()) {
+      return text.ends_with(':') ? std::string(text) + "\n" : std::string();
+    }
+  }
+  return {};
 }
 
 std::vector<Mention> mentions(const BounceInput& input, bool to_lines, std::string& preface) {
@@ -199,24 +218,32 @@ std::optional<BounceReport> parse_mta_text(const BounceInput& input) {
   }
   std::string preface;
   std::vector<Mention> found = mentions(input, false, preface);
+  bool from_returned_fields = false;
   if (found.empty()) {
     preface.clear();
     found = mentions(input, true, preface);
+    from_returned_fields = !found.empty();
   }
   // A recipient whose own lines say nothing takes the next explanation given, else the text
   // before the first recipient ("... could not be delivered: mailbox full" then a list).
   for (std::size_t i = 0; i < found.size(); ++i) {
-    if (explains(found[i].lines)) {
-      continue;
-    }
-    for (std::size_t next = i + 1; next < found.size(); ++next) {
+    for (std::size_t next = i + 1; next < found.size() && !explains(found[i].lines); ++next) {
       if (explains(found[next].lines)) {
         found[i].lines += found[next].lines;
         break;
       }
     }
-    if (!explains(found[i].lines)) {
+    // Appliances (MailMarshal, Verizon's MMS gateway) state the reason once, above the list
+    // of addresses: "Could not be delivered because of 550 5.1.1 User unknown. The
+    // following recipients were affected: ...". Lines after the address that quote no code
+    // are then the report's trailer, and the returned message's "To:" never explains.
+    if (!explains(found[i].lines) || from_returned_fields ||
+        (!quotes_code(found[i].lines) && quotes_code(preface))) {
       found[i].lines += preface;
+    } else if (!quotes_code(found[i].lines)) {
+      // The heading of the list may say what happened to all of them: "Delivery to the
+      // following recipients was aborted after 5.0 hour(s):".
+      found[i].lines += list_heading(preface);
     }
   }
   found = merged(std::move(found));

@@ -172,6 +172,34 @@ TEST(ParseBounce, DelayedDsnIsADelayNotAFailure) {
   EXPECT_FALSE(report.recipients[0].permanent);
 }
 
+TEST(ParseBounce, ReasonStatedAboveTheListOfAddressesBelongsToEachOfThem) {
+  // MailMarshal's form: the remote reply once, then the addresses, then a trailer of fields.
+  BounceReport report = parsed(
+      "From: postmaster@relay.example.net\nTo: cats-bounces@list.example.org\n"
+      "Subject: Undeliverable mail\n\n"
+      "Could not be delivered because of\n\n550 5.1.1 User unknown\n\n"
+      "The following recipients were affected:\n    kuro@example.net\n    tama@example.net\n\n"
+      "Additional Information\n======================\nRemote-MTA:   <203.0.113.2>\n");
+  ASSERT_EQ(report.recipients.size(), 2u);
+  for (const RecipientReport& member : report.recipients) {
+    EXPECT_EQ(member.reply_code, 550) << member.address;
+    ASSERT_TRUE(member.status.has_value()) << member.address;
+    EXPECT_EQ(member.status->to_string(), "5.1.1");
+    EXPECT_NE(member.diagnostic.find("User unknown"), std::string::npos) << member.diagnostic;
+  }
+}
+
+TEST(ParseBounce, ListHeadingWithoutACodeStillExplainsTheAddresses) {
+  BounceReport report = parsed(
+      "From: postmaster@relay.example.net\nTo: cats-bounces@list.example.org\n"
+      "Subject: Delivery Status Notification\n\n"
+      "Delivery to the following recipients was aborted after 5.0 hour(s):\n\n"
+      "  * kuro@example.net\n\nTechnical details:\nRouting: Could not find a gateway\n");
+  ASSERT_EQ(report.recipients.size(), 1u);
+  EXPECT_NE(report.recipients[0].diagnostic.find("aborted after 5.0 hour(s)"), std::string::npos)
+      << report.recipients[0].diagnostic;
+}
+
 TEST(ParseBounce, GarbageIsRefusedWithAReason) {
   for (std::string bytes : {std::string(), std::string("\r\n\r\n"), std::string("\x01\x02\xff"),
                             std::string("Subject: hello\n\nJust a note about lunch.\n")}) {

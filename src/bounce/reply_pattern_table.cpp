@@ -487,7 +487,10 @@ constexpr ReplyPattern kTable[] = {
      .reason = "hostunknown"},
     {.rule = "common.domain-unknown",
      .any_of = {"no such domain", "domain does not exist", "unrouteable mail domain",
-                "name or service not known"},
+                "name or service not known",
+                // Exim says "Unrouteable address" when no router could route the address's
+                // domain (no MX, no A); an unknown local part is "Unknown user".
+                "unrouteable address"},
      .reason = "hostunknown"},
     {.rule = "common.user-unknown",
      .any_of = {"user unknown", "unknown user", "no such user", "user not found"},
@@ -504,7 +507,7 @@ constexpr ReplyPattern kTable[] = {
                 "address couldn't be found"},
      .reason = "userunknown"},
     {.rule = "common.does-not-exist",
-     .any_of = {"does not exist", "doesn't exist", "recipient not found", "unrouteable address"},
+     .any_of = {"does not exist", "doesn't exist", "recipient not found"},
      .reason = "userunknown"},
     {.rule = "common.no-account",
      .any_of = {"user doesn't have a", "invalid final delivery userid", "not listed in public name",
