@@ -41,5 +41,6 @@ void register_bounces_parse(CLI::App& bounces);
 void register_doctor(CLI::App& app);
 void register_explain(CLI::App& app);
 void register_import_fml(CLI::App& app);
+void register_digest(CLI::App& app);
 
 }  // namespace cqlist::cli

@@ -66,6 +66,7 @@ int main(int argc, char** argv) {
   register_doctor(app);
   register_explain(app);
   register_import_fml(app);
+  register_digest(app);
 
   // CLI11 would call an unknown word a missing subcommand; name it instead.
   if (argc > 1 && argv[1][0] != '-') {

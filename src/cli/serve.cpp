@@ -27,6 +27,7 @@
 #include "cli/resolver_option.hpp"
 #include "cli/runtime.hpp"
 #include "cli/serve_bounces.hpp"
+#include "cli/serve_digests.hpp"
 #include "cli/serve_handlers.hpp"
 #include "cli/smtp_transport.hpp"
 #include "list/delivery.hpp"
@@ -133,6 +134,7 @@ int run_serve(const ServeArgs& args) {
   Metrics metrics;
   // Bounces are read off the LMTP path; what the bounce thread queues, the workers send.
   BounceWorker bounces(*runtime, [&workers] { workers.wake(); });
+  DigestTimer digests(*runtime, [&workers] { workers.wake(); });
   LmtpAdapter lmtp_handler(service, metrics, [&workers, &bounces] {
     workers.wake();
     bounces.wake();
@@ -218,6 +220,7 @@ int run_serve(const ServeArgs& args) {
   io.run();
   pool.join();
   bounces.stop();
+  digests.stop();
   workers.stop();
   delivery.close();
   log::info("serve.stopped", {});

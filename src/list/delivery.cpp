@@ -9,6 +9,7 @@
 
 #include "auth/dkim/canonicalize.hpp"
 #include "base/log.hpp"
+#include "list/digest.hpp"
 #include "list/settings.hpp"
 #include "list/unsubscribe_link.hpp"
 #include "list/verp.hpp"
@@ -161,7 +162,10 @@ Result<void> Deliverer::deliver(const store::DeliveryJob& job, Clock::time_point
   CQLIST_TRY(store::ListRow list, services_.store.list_by_id(job.list_id));
   CQLIST_TRY(ListSettings settings, parse_settings(list.settings));
   CQLIST_TRY(auto signing, services_.keys.for_list(list, settings));
-  CQLIST_TRY(std::string article_bytes, services_.archive.read(list, job.article));
+  // A digest's jobs carry its issue as a negative article number (list/digest.hpp).
+  CQLIST_TRY(std::string article_bytes, job.article < 0
+                                            ? read_digest(services_.archive, list, -job.article)
+                                            : services_.archive.read(list, job.article));
   mail::Message article = mail::Message::parse(std::move(article_bytes));
   auth::dkim::BodyHashCache body_hashes(article.body());
 

@@ -171,7 +171,7 @@ Result<std::string> render_notice(const Notice& notice, const store::ListRow& li
   CQLIST_TRY(std::string id_token, random_token());
 
   std::string out;
-  out += "From: " + addresses.request + "\r\n";
+  out += "From: " + (notice.from.empty() ? addresses.request : header_safe(notice.from)) + "\r\n";
   out += "To: " + address_list(notice.to) + "\r\n";
   out += "Subject: " + crlf_folds(subject) + "\r\n";
   out += "Date: " + rfc5322_date(now) + "\r\n";

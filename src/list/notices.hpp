@@ -27,6 +27,7 @@ namespace cqlist::list {
 
 struct Notice {
   std::vector<std::string> to;  // header To and envelope recipients, addr-specs
+  std::string from;             // addr-spec; empty: NAME-request (a digest comes from NAME)
   std::string subject;          // UTF-8
   std::string body;             // UTF-8, lines ended by '\n'
   std::string reply_to;         // addr-spec; empty: none (replies go to From, NAME-request)

@@ -182,6 +182,13 @@ class UnavailableStore : public store::Store {
     return real_.put_bounce_state(s);
   }
 
+  Result<store::DigestState> digest_state(store::Id id) override { return real_.digest_state(id); }
+
+  Result<void> queue_digest(store::Id id, const store::DigestState& next,
+                            const std::vector<store::DeliveryJob>& jobs) override {
+    return real_.queue_digest(id, next, jobs);
+  }
+
   Result<std::vector<store::MemberBounceState>> bounce_states(store::Id id) override {
     return real_.bounce_states(id);
   }
@@ -219,6 +226,15 @@ TEST_F(Pipeline, MemberPostIsAcceptedAndTheAuthorKnown) {
   ASSERT_TRUE(context_.poster);
   EXPECT_EQ(context_.poster->address, "mia@relaxed.example");
   EXPECT_EQ(context_.authenticity.dmarc, "pass");
+}
+
+TEST_F(Pipeline, MemberIsKnownWhateverTheCaseOfTheLocalPart) {
+  // fml compares members without case; a member imported as mia@ posting as MIA@ is one.
+  settings_.non_member = NonMemberAction::reject;
+  const Verdict verdict = checks(post("MIA@Relaxed.example"), "MIA@relaxed.example", kRelaxedIp);
+  EXPECT_TRUE(verdict.accepted()) << verdict.stage << ": " << verdict.reason;
+  ASSERT_TRUE(context_.poster);
+  EXPECT_EQ(context_.poster->address, "mia@relaxed.example");
 }
 
 TEST_F(Pipeline, NonMemberIsRejectedAndTheVerdictLogged) {

@@ -73,8 +73,11 @@ TEST_F(PostingGateTest, MembersOwnersAndModeratorsPass) {
     EXPECT_FALSE(decision.refuse) << sender;
     EXPECT_EQ(decision.action, "DUNNO") << sender;
   }
-  // The local part is compared as written, as the LMTP checks compare From.
-  EXPECT_TRUE(rcpt("MIA@relaxed.example").refuse);
+  // The local part ignores case too, as fml compares members: a member imported as
+  // Mia@ who sends as mia@ is still a member.
+  EXPECT_FALSE(rcpt("MIA@relaxed.example").refuse);
+  EXPECT_FALSE(rcpt("Mia@Relaxed.Example").refuse);
+  EXPECT_TRUE(rcpt("mia2@relaxed.example").refuse);
 }
 
 TEST_F(PostingGateTest, MemberWhoMayNotPostIsRefusedWithAnotherReason) {

@@ -9,6 +9,7 @@
 #include "base/log.hpp"
 #include "base/strings.hpp"
 #include "list/commands.hpp"
+#include "list/digest.hpp"
 #include "list/message_id.hpp"
 #include "list/pipeline.hpp"
 #include "mail/address.hpp"
@@ -82,11 +83,13 @@ std::string domain_of(std::string_view address) {
   return at == std::string_view::npos ? std::string() : to_ascii_lower(address.substr(at + 1));
 }
 
-// Recipients of a post, one job per batch; domains kept together so Postfix can reuse its
-// connections to each destination. Pages through the members so memory does not grow with
-// the list.
+}  // namespace
+
+// Domains kept together so Postfix can reuse its connections to each destination. Pages
+// through the members so memory does not grow with the list.
 Result<std::vector<store::DeliveryJob>> plan_jobs(store::Store& store, const store::ListRow& list,
-                                                  const ListSettings& settings) {
+                                                  const ListSettings& settings,
+                                                  store::DeliveryMode mode) {
   constexpr std::size_t kPage = 5000;
   std::size_t batch = std::clamp<std::size_t>(settings.batch_size, 1, 1000);
   std::vector<store::DeliveryJob> jobs;
@@ -99,8 +102,7 @@ Result<std::vector<store::DeliveryJob>> plan_jobs(store::Store& store, const sto
     after = page.back().address;
     std::vector<std::string> recipients;
     for (const auto& member : page) {
-      if (member.receives && member.mode == store::DeliveryMode::regular &&
-          !member.bounce_disabled) {
+      if (member.receives && member.mode == mode && !member.bounce_disabled) {
         recipients.push_back(member.address);
       }
     }
@@ -121,8 +123,6 @@ Result<std::vector<store::DeliveryJob>> plan_jobs(store::Store& store, const sto
   }
   return jobs;
 }
-
-}  // namespace
 
 std::span<const RouteSuffix> route_suffixes() {
   return kSuffixes;
@@ -333,7 +333,8 @@ Result<void> ListService::process_spooled(const std::string& spool_id) {
                             deps_.authserv_id};
   CQLIST_TRY(mail::Message final_post, run_transforms(std::move(original), context, services));
   CQLIST_TRY_VOID(deps_.archive.write(list, numbered.article, final_post.serialize()));
-  CQLIST_TRY(auto jobs, plan_jobs(deps_.store, list, context.settings));
+  CQLIST_TRY(auto jobs,
+             plan_jobs(deps_.store, list, context.settings, store::DeliveryMode::regular));
   CQLIST_TRY_VOID(deps_.store.queue_post(numbered.id, jobs));
   std::size_t recipients = 0;
   for (const auto& job : jobs) {
@@ -348,7 +349,15 @@ Result<void> ListService::process_spooled(const std::string& spool_id) {
                                  {"recipients", std::to_string(recipients)},
                                  {"jobs", std::to_string(jobs.size())},
                                  {"notes", notes}});
-  return deps_.spool.remove(spool_id);
+  CQLIST_TRY_VOID(deps_.spool.remove(spool_id));
+  // A digest that reached its size limit goes now, not at the next timer check. The post is
+  // delivered either way, so a failure here is only logged (the timer tries again).
+  if (auto digests = send_digest_if_due(deps_.store, deps_.archive, list, DigestTrigger::size_only,
+                                        std::chrono::system_clock::now());
+      !digests) {
+    log::warn("digest.failed", {{"list", list.address()}, {"error", digests.error().describe()}});
+  }
+  return {};
 }
 
 CommandDeps ListService::command_deps_for_this() {

@@ -18,6 +18,7 @@
 #include "base/result.hpp"
 #include "list/archive.hpp"
 #include "list/commands.hpp"
+#include "list/settings.hpp"
 #include "list/signing.hpp"
 #include "list/spool.hpp"
 #include "list/token.hpp"
@@ -98,6 +99,12 @@ class ListService {
 
   ServiceDeps deps_;
 };
+
+// The delivery jobs for members who receive in `mode` (posts: regular; digests: digest), one
+// per batch of settings.batch_size recipients.
+Result<std::vector<store::DeliveryJob>> plan_jobs(store::Store& store, const store::ListRow& list,
+                                                  const ListSettings& settings,
+                                                  store::DeliveryMode mode);
 
 // Bare LF line endings (a post from `cqlist inject` or a Unix tool) become CRLF: the wire
 // form SMTP, DKIM and the archive all use.

@@ -226,6 +226,70 @@ void add_bounce_settings(std::vector<SettingSpec>& t) {
                            "spam: nomail (they stay, receive nothing) or unsubscribe."));
 }
 
+// "daily", "weekly", a number of hours ("12") or a duration ("36h", "2d"), at least an hour.
+Result<std::string> check_digest_interval(std::string_view name, std::string_view value) {
+  std::string key = enum_key(value);
+  if (key == "daily" || key == "weekly") {
+    return key;
+  }
+  std::string duration = key;
+  if (!duration.empty() &&
+      std::all_of(duration.begin(), duration.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    duration += "h";
+  }
+  auto canonical = values::check_duration(name, duration, 366 * 86400);
+  if (!canonical || values::duration_seconds(*canonical) < 3600) {
+    return values::not_allowed(name, value,
+                               "use daily, weekly, or a number of hours from 1 (\"12\", \"36h\")");
+  }
+  std::uint64_t seconds = values::duration_seconds(*canonical);
+  if (seconds == 86400) {
+    return std::string("daily");
+  }
+  if (seconds == 7 * 86400) {
+    return std::string("weekly");
+  }
+  return canonical;
+}
+
+std::chrono::seconds digest_interval_value(const std::string& canonical) {
+  if (canonical == "daily") {
+    return std::chrono::hours(24);
+  }
+  if (canonical == "weekly") {
+    return std::chrono::hours(24 * 7);
+  }
+  return std::chrono::seconds(static_cast<std::int64_t>(values::duration_seconds(canonical)));
+}
+
+void add_digest_settings(std::vector<SettingSpec>& t) {
+  using S = ListSettings;
+  t.push_back({"digest_interval",
+               "How often members who chose digest mode get one message with the posts since "
+               "the last one: daily, weekly, or a number of hours.",
+               check_digest_interval,
+               [](ListSettings& settings, const std::string& canonical) {
+                 settings.digest_interval = digest_interval_value(canonical);
+               },
+               [](const ListSettings& settings) {
+                 auto seconds = static_cast<std::uint64_t>(settings.digest_interval.count());
+                 if (seconds == 86400) {
+                   return std::string("daily");
+                 }
+                 if (seconds == 7 * 86400) {
+                   return std::string("weekly");
+                 }
+                 return values::format_duration(seconds);
+               }});
+  t.push_back(size_setting("digest_max_articles", &S::digest_max_articles, 1, 1000, false,
+                           "A digest goes out before its time once this many posts are waiting; "
+                           "also the most posts one digest holds."));
+  t.push_back(size_setting("digest_max_bytes", &S::digest_max_bytes, 1024, std::uint64_t{1} << 30,
+                           true,
+                           "A digest goes out before its time once the posts waiting reach this "
+                           "size in bytes (100K, 1M also work)."));
+}
+
 const std::vector<SettingSpec>& specs() {
   static const std::vector<SettingSpec> table = [] {
     using S = ListSettings;
@@ -319,6 +383,7 @@ const std::vector<SettingSpec>& specs() {
                                  "rejecting by reply (14d, 48h); 0: it never expires. A post "
                                  "whose code expired stays held for `cqlist held`."));
     add_bounce_settings(t);
+    add_digest_settings(t);
     return t;
   }();
   return table;

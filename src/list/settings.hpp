@@ -112,6 +112,12 @@ struct ListSettings {
   std::size_t bounce_probes_before_removal = 3;
   std::chrono::seconds bounce_alert_period = std::chrono::hours(24);  // owners' summaries
   ComplaintAction complaint_action = ComplaintAction::nomail;
+
+  // Digests (list/digest.hpp) for members whose delivery mode is digest: one message per
+  // period, sent early when the articles waiting reach either size.
+  std::chrono::seconds digest_interval = std::chrono::hours(24);  // "daily", "weekly", hours
+  std::size_t digest_max_articles = 50;
+  std::size_t digest_max_bytes = 100 * 1024;
 };
 
 struct SettingInfo {

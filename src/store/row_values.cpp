@@ -11,13 +11,7 @@
 namespace cqlist::store {
 
 std::string address_key(std::string_view address) {
-  std::size_t at = address.rfind('@');
-  if (at == std::string_view::npos) {
-    return std::string(address);
-  }
-  std::string key(address.substr(0, at + 1));
-  key += to_ascii_lower(address.substr(at + 1));
-  return key;
+  return to_ascii_lower(address);
 }
 
 Result<void> check_address(std::string_view address) {

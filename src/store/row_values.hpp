@@ -16,9 +16,12 @@
 
 namespace cqlist::store {
 
-// The form addresses are compared in: the domain lowercase (DNS names ignore case), the local
-// part as written (RFC 5321 §2.4 leaves its case to the receiving host). The split is at the
-// last '@', so a quoted local part containing '@' keeps it.
+// The form addresses are compared in: the whole address in ASCII lowercase. RFC 5321 §2.4
+// leaves a local part's case to the receiving host, but fml, Mailman and every other list
+// manager compare it without case, and an imported member who writes Bob@ one day and bob@
+// the next is the same person to them; one member with two spellings would get two copies.
+// ASCII only, as SQLite's lower() folds (the migration to this form uses it). The address
+// itself is stored as given and shown that way.
 std::string address_key(std::string_view address);
 
 // Errc::invalid_argument unless `address` has a non-empty local part and domain and no line

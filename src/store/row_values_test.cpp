@@ -7,12 +7,13 @@
 namespace cqlist::store {
 namespace {
 
-TEST(AddressKey, LowersTheDomainOnly) {
-  EXPECT_EQ(address_key("Bob.Smith@Example.ORG"), "Bob.Smith@example.org");
+TEST(AddressKey, LowersTheWholeAddressAsFmlCompares) {
+  EXPECT_EQ(address_key("Bob.Smith@Example.ORG"), "bob.smith@example.org");
   EXPECT_EQ(address_key("bob@example.org"), "bob@example.org");
-  // The last '@' separates the domain, so a quoted local part keeps its own '@'.
-  EXPECT_EQ(address_key("\"A@B\"@Example.ORG"), "\"A@B\"@example.org");
-  EXPECT_EQ(address_key("NoDomain"), "NoDomain");
+  EXPECT_EQ(address_key("\"A@B\"@Example.ORG"), "\"a@b\"@example.org");
+  EXPECT_EQ(address_key("NoDomain"), "nodomain");
+  // ASCII only, as SQLite's lower() folds: a UTF-8 local part keeps its bytes.
+  EXPECT_EQ(address_key("\xC3\x89LISE@Example.org"), "\xC3\x89lise@example.org");
 }
 
 TEST(CheckAddress, NeedsLocalPartAndDomainWithoutLineBreaks) {

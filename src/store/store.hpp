@@ -103,6 +103,15 @@ struct DeliveryJob {
   Clock::time_point not_before;  // retry time after a temporary failure
 };
 
+// How far a list's digest has come (Mailman's digest issue, fml's "last article sent").
+// Digest delivery jobs carry article = -issue: they are read from the digest file of that
+// issue, not from an article (list/digest.hpp).
+struct DigestState {
+  std::int64_t last_article = 0;   // the last article an issued digest included
+  std::int64_t issue = 0;          // digests issued so far; the next one is issue + 1
+  Clock::time_point last_sent_at;  // when the last one was issued; the epoch: never
+};
+
 enum class HeldState { waiting, approved, rejected, discarded };
 
 // "waiting", "approved", "rejected", "discarded".
@@ -193,7 +202,8 @@ class Store {
   // Removes the list and everything that belongs to it (members, posts, jobs, held, bounces).
   virtual Result<void> delete_list(Id list_id) = 0;
 
-  // --- members. One row per (list, address).
+  // --- members. One row per (list, address); addresses match without case
+  // (store/row_values.hpp), and a row keeps the spelling it was added with.
   // Errc::already_exists when the address is a member already.
   virtual Result<MemberRow> add_member(const MemberRow& member) = 0;
   // Adds every member not there yet, in one transaction; returns how many were added.
@@ -238,6 +248,17 @@ class Store {
   virtual Result<void> fail_job(Id job_id, std::string_view error) = 0;
   // Pending jobs of all lists (or one), for `cqlist queue`.
   virtual Result<std::vector<DeliveryJob>> pending_jobs(std::optional<Id> list_id) = 0;
+
+  // --- digests.
+  // A list without digests yet starts at article 0, or where its import left off.
+  virtual Result<DigestState> digest_state(Id list_id) = 0;
+  // Records digest `next.issue` (covering articles up to next.last_article) and its delivery
+  // jobs in one transaction, so the marker moves exactly when the digest is queued. The jobs
+  // belong to the post of next.last_article (deleted with it) and get article = -issue.
+  // Errc::already_exists when next.issue is not the list's issue + 1 (another process
+  // issued it meanwhile: nothing is recorded); Errc::not_found when the article is not there.
+  virtual Result<void> queue_digest(Id list_id, const DigestState& next,
+                                    const std::vector<DeliveryJob>& jobs) = 0;
 
   // --- held messages.
   virtual Result<HeldRow> hold(const HeldRow& held) = 0;

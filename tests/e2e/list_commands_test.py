@@ -7,8 +7,6 @@ Postfix -> LMTP -> cqlist serve; cqlist's answers go out with MAIL FROM:<> throu
 reinjection listener to the strict sink, which accepts them only when the list domain's DKIM
 passes. Assertions are on what the sink received and on the store, read through the CLI.
 """
-import email
-import email.policy
 import os
 import re
 import time
@@ -16,8 +14,8 @@ import urllib.error
 import urllib.request
 
 from harness import main
-from list_env import (ListServerCase, header, list_domain_records, message,
-                      poster_domain_records)
+from list_env import (ListServerCase, attached_articles, header, list_domain_records, message,
+                      parsed, poster_domain_records)
 
 LIST_DOMAIN = "list.cq-test.example"
 NONE_DOMAIN = "none.cq-test.example"  # p=none
@@ -34,10 +32,6 @@ def person(name):
 
 def command_mail(sender, to, subject, body="", extra=""):
     return message(sender, to, subject, body=body, extra=extra)
-
-
-def parsed(copy):
-    return email.message_from_bytes(copy, policy=email.policy.default)
 
 
 def text_of(copy):
@@ -65,24 +59,6 @@ class ListCommandsTest(ListServerCase):
 
     def command(self, sender, subject, body="", to=REQUEST, extra=""):
         self.send(command_mail(sender, to, subject, body, extra), sender, to)
-
-    def wait_for_mail(self, rcpt, where, timeout=60):
-        """The first copy the sink accepted for rcpt that satisfies where(bytes)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            found = [c for c in self.sink.messages_for(rcpt) if where(c)]
-            if found:
-                return found[0]
-            if time.monotonic() > deadline:
-                subjects = [header(c, "Subject") for c in self.sink.messages_for(rcpt)]
-                raise AssertionError(f"no matching mail for {rcpt} within {timeout} s; it got "
-                                     f"{subjects}; rejected: {self.sink.rejected()}\n"
-                                     f"server log:\n{self.log_text()[-4000:]}")
-            time.sleep(0.1)
-
-    def mail_with_subject(self, rcpt, part, **kwargs):
-        return self.wait_for_mail(
-            rcpt, lambda c: part in str(parsed(c)["Subject"] or ""), **kwargs)
 
     def assert_auto_reply(self, copy, kind="auto-replied"):
         """A reply of the list server: null envelope sender, RFC 3834 marks, signed."""
@@ -195,17 +171,6 @@ class ListCommandsTest(ListServerCase):
         with open(path, "rb") as f:
             return f.read()
 
-    def attached_articles(self, copy):
-        """The message/rfc822 parts of a multipart/digest, as the exact bytes sent."""
-        boundary = parsed(copy).get_boundary().encode()
-        parts = copy.split(b"\r\n--" + boundary)[1:-1]
-        out = []
-        for part in parts:
-            head, _, body = part.partition(b"\r\n\r\n")
-            if b"message/rfc822" in head.lower() or b"Content-Type" not in head:
-                out.append(body)
-        return out
-
     def test_get_one_and_a_range_return_the_archived_bytes(self):
         first = self.post_and_find_article("archive one")
         second = self.post_and_find_article("archive two")
@@ -214,10 +179,10 @@ class ListCommandsTest(ListServerCase):
         single = self.mail_with_subject(MEMBER, f"articles {first}")
         self.assert_auto_reply(single)
         self.assertEqual(parsed(single).get_content_type(), "multipart/digest")
-        self.assertEqual(self.attached_articles(single), [self.archived(first)])
+        self.assertEqual(attached_articles(single), [self.archived(first)])
         self.command(MEMBER, "", f"#get {first}-{second}\r\n")
         both = self.mail_with_subject(MEMBER, f"articles {first}-{second}")
-        self.assertEqual(self.attached_articles(both),
+        self.assertEqual(attached_articles(both),
                          [self.archived(first), self.archived(second)])
         self.assertEqual(header(both, "To"), [MEMBER])
 
@@ -230,7 +195,7 @@ class ListCommandsTest(ListServerCase):
         second = self.post_and_find_article("limited two")
         self.command(lena, f"get {first}-{second}")
         sent = self.mail_with_subject(lena, f"articles {first}")
-        self.assertEqual(self.attached_articles(sent), [self.archived(first)])
+        self.assertEqual(attached_articles(sent), [self.archived(first)])
         refused = self.mail_with_subject(lena, f"Re: get {first}-{second}")
         self.assertIn(f"Not sent: {second}. At most 1 articles a day", text_of(refused))
         count_file = os.path.join(self.data_dir, "requests", LIST,

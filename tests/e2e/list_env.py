@@ -21,6 +21,8 @@ transports, a policy listener (whose restriction lines Postfix takes from
 `cqlist postfix-config`, see postfix_main_cf). Everything is stopped and removed at the end
 of the class (CQLIST_KEEP_TEST_DIR=1 keeps the directory).
 """
+import email
+import email.policy
 import os
 import re
 import shutil
@@ -78,6 +80,22 @@ def message(sender, to, subject, message_id=None, body="A line of list mail.\r\n
             f"Message-ID: <{message_id}>\r\nMIME-Version: 1.0\r\n{extra}"
             f"Content-Type: {content_type}\r\n\r\n").encode() + (
                 body if isinstance(body, bytes) else body.encode())
+
+
+def parsed(copy):
+    return email.message_from_bytes(copy, policy=email.policy.default)
+
+
+def attached_articles(copy):
+    """The message/rfc822 parts of a multipart/digest, as the exact bytes sent."""
+    boundary = parsed(copy).get_boundary().encode()
+    parts = copy.split(b"\r\n--" + boundary)[1:-1]
+    out = []
+    for part in parts:
+        head, _, body = part.partition(b"\r\n\r\n")
+        if b"message/rfc822" in head.lower() or b"Content-Type" not in head:
+            out.append(body)
+    return out
 
 
 def header(copy, name):
@@ -161,11 +179,12 @@ class ListServerCase(unittest.TestCase):
 
     @classmethod
     def start_mail_system(cls, records, list_domains, *, reject_rcpts=None, transports=None,
-                          policy=False):
-        """DNS, the strict sink (refusing reject_rcpts {address: reply} at RCPT), cqlist.toml
-        and Postfix, which sends list_domains to cqlist's LMTP and `transports` where they
-        say; with policy, cqlist also listens for Postfix's policy requests."""
-        cls.dns = LoopbackDns(records, zones=[ZONE]).start()
+                          policy=False, zones=()):
+        """DNS (answering for ZONE and `zones`), the strict sink (refusing reject_rcpts
+        {address: reply} at RCPT), cqlist.toml and Postfix, which sends list_domains to
+        cqlist's LMTP and `transports` where they say; with policy, cqlist also listens for
+        Postfix's policy requests."""
+        cls.dns = LoopbackDns(records, zones=[ZONE, *zones]).start()
         cls.addClassCleanup(cls.dns.stop)
         # Gmail's rule for ordinary senders: refuse a DMARC failure under p=quarantine/reject,
         # or mail that passes neither SPF nor DKIM for any domain.
@@ -231,6 +250,25 @@ class ListServerCase(unittest.TestCase):
         """swaks, which must succeed (Postfix queued the mail)."""
         code, output = self.swaks(data, mail_from, rcpt, **kwargs)
         self.assertEqual(code, 0, f"swaks failed:\n{output}")
+
+    def wait_for_mail(self, rcpt, where, timeout=60):
+        """The first copy the sink accepted for rcpt that satisfies where(bytes)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [c for c in self.sink.messages_for(rcpt) if where(c)]
+            if found:
+                return found[0]
+            if time.monotonic() > deadline:
+                subjects = [header(c, "Subject") for c in self.sink.messages_for(rcpt)]
+                raise AssertionError(f"no matching mail for {rcpt} within {timeout} s; it got "
+                                     f"{subjects}; rejected: {self.sink.rejected()}\n"
+                                     f"server log:\n{self.log_text()[-4000:]}")
+            time.sleep(0.1)
+
+    def mail_with_subject(self, rcpt, part, **kwargs):
+        """The first copy for rcpt whose decoded Subject contains part."""
+        return self.wait_for_mail(
+            rcpt, lambda c: part in str(parsed(c)["Subject"] or ""), **kwargs)
 
     def metric(self, name):
         """A counter of cqlist serve's /metrics."""

@@ -32,7 +32,7 @@ CREATE TABLE list_settings (
   PRIMARY KEY (list_id, key)
 ) WITHOUT ROWID;
 
--- address_key: local part as written, domain lowercase (store/row_values.hpp).
+-- address_key: see store/row_values.hpp (since step 4 the whole address lowercase).
 CREATE TABLE members (
   id INTEGER PRIMARY KEY,
   list_id INTEGER NOT NULL REFERENCES lists (id) ON DELETE CASCADE,
@@ -151,6 +151,33 @@ CREATE TABLE member_bounces (
 );
 )sql";
 
+// One row per list once it has a digest marker. Lists that exist when this step runs start
+// at their current article, so turning digests on later does not mail the whole archive.
+constexpr std::string_view kVersion3 = R"sql(
+CREATE TABLE digests (
+  list_id INTEGER PRIMARY KEY REFERENCES lists (id) ON DELETE CASCADE,
+  last_article INTEGER NOT NULL,
+  issue INTEGER NOT NULL,
+  last_sent_at INTEGER NOT NULL
+);
+INSERT INTO digests (list_id, last_article, issue, last_sent_at)
+  SELECT id, last_article, 0, 0 FROM lists;
+)sql";
+
+// Address keys become the whole address in lowercase, as fml compares members
+// (store/row_values.hpp). Rows that were distinct only by the case of their local part would
+// collide: the oldest keeps the key, the others get a key no lookup produces (a space cannot
+// appear in an unquoted address), so nobody loses delivery and `cqlist members` still lists
+// them for the operator to remove.
+constexpr std::string_view kVersion4 = R"sql(
+UPDATE members SET address_key = lower(address_key) || ' duplicate ' || id
+  WHERE EXISTS (SELECT 1 FROM members AS older WHERE older.list_id = members.list_id
+                AND lower(older.address_key) = lower(members.address_key)
+                AND older.id < members.id);
+UPDATE members SET address_key = lower(address_key) WHERE address_key NOT LIKE '% duplicate %';
+UPDATE bounces SET address_key = lower(address_key);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1,
      "lists, members, posts, delivery jobs, held messages, message ids, confirmations, "
@@ -158,6 +185,8 @@ constexpr Migration kMigrations[] = {
      kVersion1},
     {2, "bounce provider, advice and alerts; members' bounce scores and disabled delivery",
      kVersion2},
+    {3, "digest marker: the last article each list's digest included", kVersion3},
+    {4, "member addresses match without case, as fml compares them", kVersion4},
 };
 
 Error newer_schema(const Db& db, int found, int known) {

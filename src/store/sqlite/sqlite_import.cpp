@@ -35,7 +35,14 @@ Result<Id> insert_list(Db& db, const ListImport& import) {
   if (!row) {
     return fail(Errc::internal, "INSERT ... RETURNING id returned no row");
   }
-  return insert.int64(0);
+  Id list_id = insert.int64(0);
+  // Imported articles were distributed by the old list manager: no digest should repeat them.
+  CQLIST_TRY(Statement digest,
+             db.prepare("INSERT INTO digests (list_id, last_article, issue, last_sent_at) "
+                        "VALUES (?1, ?2, 0, 0)",
+                        list_id, import.last_article));
+  CQLIST_TRY_VOID(digest.run());
+  return list_id;
 }
 
 Result<void> insert_members(Db& db, Id list_id, const std::vector<MemberRow>& members) {

@@ -69,6 +69,10 @@ class SqliteStore final : public Store {
   Result<void> fail_job(Id job_id, std::string_view error) override;
   Result<std::vector<DeliveryJob>> pending_jobs(std::optional<Id> list_id) override;
 
+  Result<DigestState> digest_state(Id list_id) override;
+  Result<void> queue_digest(Id list_id, const DigestState& next,
+                            const std::vector<DeliveryJob>& jobs) override;
+
   Result<HeldRow> hold(const HeldRow& held) override;
   Result<std::vector<HeldRow>> held(Id list_id, std::optional<HeldState> state) override;
   Result<HeldRow> held_by_id(Id held_id) override;

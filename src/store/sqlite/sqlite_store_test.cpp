@@ -269,5 +269,48 @@ TEST_F(SqliteStoreTest, OpeningConcurrentlyMigratesOnce) {
   EXPECT_EQ(first_value(*db, "PRAGMA user_version"), std::to_string(sqlite_schema_version()));
 }
 
+TEST_F(SqliteStoreTest, UpgradeMatchesExistingMembersWithoutCaseAndKeepsCaseDuplicates) {
+  {
+    // A file as cqlist left it before step 4: local parts kept their case in the key.
+    auto db = inspect();
+    ASSERT_NE(db, nullptr);
+    auto steps = sqlite::schema_migrations();
+    auto before = std::find_if(steps.begin(), steps.end(),
+                               [](const sqlite::Migration& step) { return step.version == 4; });
+    ASSERT_NE(before, steps.end());
+    ASSERT_TRUE(is_ok(sqlite::migrate(*db, {steps.begin(), before})));
+    ASSERT_TRUE(is_ok(db->exec(
+        "INSERT INTO lists (id, name, domain, created_at) VALUES (1, 'ham', 'example.org', 0);"
+        "INSERT INTO members (id, list_id, address, address_key, display_name, role, mode, "
+        "receives, may_post, subscribed_at) VALUES "
+        "(1, 1, 'Ham@Example.ORG', 'Ham@example.org', '', 'member', 'regular', 1, 1, 0),"
+        "(2, 1, 'ham@example.org', 'ham@example.org', '', 'member', 'regular', 1, 1, 0),"
+        "(3, 1, 'Eggs@example.org', 'Eggs@example.org', '', 'member', 'regular', 1, 1, 0);")));
+  }
+  auto store = open_or_fail(file());
+  ASSERT_NE(store, nullptr);
+  auto eggs = store->find_member(1, "eggs@EXAMPLE.org");
+  ASSERT_TRUE(is_ok(eggs));
+  EXPECT_EQ(eggs->address, "Eggs@example.org");
+  // The older of two spellings is the one found; the other still receives and is listed.
+  auto ham = store->find_member(1, "HAM@example.org");
+  ASSERT_TRUE(is_ok(ham));
+  EXPECT_EQ(ham->id, 1);
+  EXPECT_EQ(store->member_count(1).value_or(0), 3u);
+  auto listed = store->members(1, "", 0);
+  ASSERT_TRUE(is_ok(listed));
+  std::set<std::string> addresses;
+  for (const MemberRow& member : *listed) {
+    addresses.insert(member.address);
+  }
+  EXPECT_EQ(addresses,
+            (std::set<std::string>{"Eggs@example.org", "Ham@Example.ORG", "ham@example.org"}));
+  MemberRow again;
+  again.list_id = 1;
+  again.address = "EGGS@example.org";
+  again.subscribed_at = at(kNow);
+  EXPECT_TRUE(has_error(store->add_member(again), Errc::already_exists));
+}
+
 }  // namespace
 }  // namespace cqlist::store

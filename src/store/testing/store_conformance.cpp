@@ -13,10 +13,12 @@ int members_conformance_linked();
 int posts_conformance_linked();
 int moderation_conformance_linked();
 int bounces_conformance_linked();
+int digests_conformance_linked();
 
 int link_store_conformance_suite() {
   return members_conformance_linked() + posts_conformance_linked() +
-         moderation_conformance_linked() + bounces_conformance_linked();
+         moderation_conformance_linked() + bounces_conformance_linked() +
+         digests_conformance_linked();
 }
 
 std::string store_factory_name(const ::testing::TestParamInfo<StoreFactory>& info) {

@@ -1,0 +1,39 @@
+// cli/serve_digests.hpp: the daemon's digest timer.
+//
+// Once a minute (and once at start) queues every list's due digest (list/digest.hpp); the
+// delivery workers, which `on_queued` wakes, send it. Size thresholds are also checked after
+// each post, in list::ListService, so this only has to catch intervals.
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "cli/runtime.hpp"
+
+namespace cqlist::cli {
+
+class DigestTimer {
+ public:
+  DigestTimer(Runtime& runtime, std::function<void()> on_queued);
+
+  ~DigestTimer() { stop(); }
+
+  DigestTimer(const DigestTimer&) = delete;
+  DigestTimer& operator=(const DigestTimer&) = delete;
+
+  void stop();
+
+ private:
+  void loop();
+
+  Runtime& runtime_;
+  std::function<void()> on_queued_;
+  std::mutex mutex_;
+  std::condition_variable wakeup_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace cqlist::cli
