@@ -79,22 +79,49 @@ std::string toc_text(std::string_view text, std::string_view fallback) {
   return line;
 }
 
+// The digest's subject, in the list's language.
+std::string digest_subject(const store::ListRow& list, const ListSettings& settings,
+                           std::int64_t issue, std::int64_t first, std::int64_t last) {
+  if (settings.language == "ja") {
+    return fmt::format("{} まとめ読み 第 {} 号（記事 {}-{}）", list_tag_name(list, settings), issue,
+                       first, last);
+  }
+  return fmt::format("{} digest, issue {} (articles {}-{})", list_tag_name(list, settings), issue,
+                     first, last);
+}
+
 std::string table_of_contents(const store::ListRow& list, const ListSettings& settings,
                               std::int64_t issue, const std::vector<DigestArticle>& articles) {
   const ListAddresses addresses = list_addresses(list);
-  std::string text = fmt::format("{} digest, issue {}\n", list_tag_name(list, settings), issue);
-  text += fmt::format("{} {}, articles {}-{}:\n\n", articles.size(),
-                      articles.size() == 1 ? "message" : "messages", articles.front().post.article,
-                      articles.back().post.article);
-  for (const DigestArticle& article : articles) {
-    text += fmt::format("  {:>5}. {}\n         {}\n", article.post.article,
-                        toc_text(article.post.subject, "(no subject)"),
-                        toc_text(article.post.from, "(unknown sender)"));
+  const bool japanese = settings.language == "ja";
+  const std::int64_t first = articles.front().post.article;
+  const std::int64_t last = articles.back().post.article;
+  std::string text;
+  if (japanese) {
+    text = fmt::format("{} まとめ読み 第 {} 号\n記事 {}-{} の {} 通をお届けします。\n\n",
+                       list_tag_name(list, settings), issue, first, last, articles.size());
+  } else {
+    text = fmt::format("{} digest, issue {}\n{} {}, articles {}-{}:\n\n",
+                       list_tag_name(list, settings), issue, articles.size(),
+                       articles.size() == 1 ? "message" : "messages", first, last);
   }
-  text += fmt::format(
-      "\nEach message follows in full. To write to the list, send to {}.\n"
-      "To get every message on its own instead, send \"digest off\" to {}.\n",
-      addresses.posting, addresses.request);
+  for (const DigestArticle& article : articles) {
+    text +=
+        fmt::format("  {:>5}. {}\n         {}\n", article.post.article,
+                    toc_text(article.post.subject, japanese ? "（件名なし）" : "(no subject)"),
+                    toc_text(article.post.from, japanese ? "（差出人不明）" : "(unknown sender)"));
+  }
+  if (japanese) {
+    text += fmt::format(
+        "\n各記事はこの後にそのまま添付しています。リストへの投稿は {} 宛てにお送りください。\n"
+        "1 通ずつの配信に戻すには、{} 宛てに「digest off」とお送りください。\n",
+        addresses.posting, addresses.request);
+  } else {
+    text += fmt::format(
+        "\nEach message follows in full. To write to the list, send to {}.\n"
+        "To get every message on its own instead, send \"digest off\" to {}.\n",
+        addresses.posting, addresses.request);
+  }
   return text;
 }
 
@@ -232,9 +259,8 @@ Result<std::string> build_digest(const store::ListRow& list, const ListSettings&
   Notice notice;
   notice.from = list.address();
   notice.to = {list.address()};
-  notice.subject =
-      fmt::format("{} digest, issue {} (articles {}-{})", list_tag_name(list, settings), issue,
-                  articles.front().post.article, articles.back().post.article);
+  notice.subject = digest_subject(list, settings, issue, articles.front().post.article,
+                                  articles.back().post.article);
   notice.body = table_of_contents(list, settings, issue, articles);
   notice.answers_a_message = false;
   notice.digest = true;

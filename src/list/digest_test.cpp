@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "mail/encoded_word.hpp"
 #include "mail/message.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
@@ -116,6 +117,26 @@ TEST(BuildDigest, TableOfContentsFirstThenArticlesInOrder) {
   EXPECT_LT(text.find("<a7@example.org>"), text.find("<a8@example.org>"));
   EXPECT_LT(text.find("<a8@example.org>"), text.find("<a9@example.org>"));
   EXPECT_NE(text.find("\"digest off\" to ham-request@list.example"), std::string::npos);
+}
+
+TEST(BuildDigest, JapaneseListGetsJapaneseSubjectAndTableOfContents) {
+  store::ListRow list;
+  list.id = 1;
+  list.name = "jam";
+  list.domain = "list.example";
+  ListSettings settings;
+  settings.language = "ja";
+  store::PostRow post;
+  post.article = 12;
+  post.from = "taro@example.jp";
+  post.subject = "移動運用のお知らせ";
+  auto built = build_digest(list, settings, 2, {{post, article_bytes(12)}}, kStart);
+  ASSERT_TRUE(built) << built.error().describe();
+  auto message = mail::Message::parse(*built);
+  std::string subject = message.first_value("Subject").value_or("");
+  // Non-ASCII subjects travel as encoded words, never as raw 8-bit header bytes.
+  EXPECT_NE(subject.find("=?"), std::string::npos) << subject;
+  EXPECT_EQ(mail::decode_header_text(subject), "jam まとめ読み 第 2 号（記事 12-12）");
 }
 
 class DigestQueueTest : public ::testing::Test {
