@@ -111,6 +111,15 @@ class BounceTest(ListServerCase):
         self.assertIn("cqlist doctor", senders[0]["advice"])
         for group in senders:
             self.assertTrue(all(m["score"] == 0 for m in group["members"]), group)
+        # The operator's table says the same: the sender side, the member at 0, the fix.
+        _, table, _ = self.cqlist("bounces", "--list", BAD)
+        self.assertRegex(table, rf"^{re.escape(BAD)}: \d+ bounces since ")
+        row = re.search(rf"(?m)^  \S+\s+{re.escape(senders[0]['reason'])}\s+sender\s+\d+ bounces, "
+                        r"\d+ members$", table)
+        self.assertIsNotNone(row, table)
+        self.assertRegex(table, rf"members: .*{re.escape(DANA)} \(0\.0\)")
+        self.assertIn("5.7.26", table)
+        self.assertRegex(table, r"advice:  .*cqlist doctor")
         alerts = self.owners.wait_for_records(
             1, timeout=60, where=lambda r: r["rcpt_tos"] == [OWNER]
             and "refused the list's mail" in (r.get("subject") or ""))
