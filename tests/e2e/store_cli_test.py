@@ -181,10 +181,10 @@ CSV_INPUT = (
 
 CSV_EXPORTED = (
     "address,name,role,mode,receives,may_post\n"
-    "Tanaka@xn--r8jz45g.xn--zckzah,田中 花子,member,regular,yes,yes\n"
     'multi@example.org,"two\r\nlines",member,regular,yes,yes\n'
     "plain@example.org,,member,nomail,yes,no\n"
     'quote@example.org,"Say ""hi"" <there>",moderator,digest,no,yes\n'
+    "Tanaka@xn--r8jz45g.xn--zckzah,田中 花子,member,regular,yes,yes\n"
     'yamada@example.jp,"山田, 太郎",owner,regular,yes,yes\n')
 
 
@@ -256,10 +256,10 @@ class MembersCommands(unittest.TestCase):
                       check_exit=0)
         lines = self.data.export("lines")
         self.assertEqual(lines,
-                         "田中 花子 <Tanaka@xn--r8jz45g.xn--zckzah>\n"
                          "two lines <multi@example.org>\n"
                          "plain@example.org\n"
                          '"Say \\"hi\\" <there>" <quote@example.org>\n'
+                         "田中 花子 <Tanaka@xn--r8jz45g.xn--zckzah>\n"
                          '"山田, 太郎" <yamada@example.jp>\n')
         self.data.run("list", "create", "copy@lists.example", check_exit=0)
         _, out, _ = self.data.run("members", "import", "copy@lists.example", "-", stdin=lines,
