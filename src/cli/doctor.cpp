@@ -108,9 +108,10 @@ void register_doctor(CLI::App& app) {
       "doctor", "Check the list domain's DNS and this server's sending setup, and print the fixes");
   auto args = std::make_shared<DoctorCommandArgs>();
   add_doctor_input_options(*cmd, args->input);
+  add_doctor_probe_options(*cmd, args->input.probe);
   cmd->add_option("--only", args->only,
                   "Run only these checklist groups: OUT, SPF, PTR (with HELO), DKIM, DMARC, "
-                  "DNS, TLS, LIST, VOL (repeatable)");
+                  "DNS, TLS, LIST, VOL, REP (repeatable)");
   cmd->add_option("--lang", args->lang, "Language of the advice: en or ja")
       ->check(CLI::IsMember({"en", "ja"}));
   cmd->add_flag("--json", args->json, "Print the findings as JSON (same fields as the text)");

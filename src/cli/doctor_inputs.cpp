@@ -4,10 +4,12 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <optional>
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -17,6 +19,7 @@
 
 #include "base/file.hpp"
 #include "cli/commands.hpp"
+#include "cli/doctor_selftest.hpp"
 #include "cli/store_command.hpp"
 #include "list/settings.hpp"
 
@@ -110,11 +113,19 @@ std::string domain_of(std::string_view address) {
   return at == std::string_view::npos ? std::string() : std::string(address.substr(at + 1));
 }
 
-Result<void> add_list_facts(const DoctorArgs& args, doctor::DoctorInput& input) {
+// The list's row and settings, kept for the DKIM self-test.
+struct ListConfig {
+  store::ListRow row;
+  list::ListSettings settings;
+};
+
+Result<ListConfig> add_list_facts(const DoctorArgs& args, doctor::DoctorInput& input) {
   CQLIST_TRY(Runtime runtime, open_configured_runtime(args.config));
   CQLIST_TRY(store::ListRow row, find_list_by_address(*runtime.store, args.list));
   CQLIST_TRY(list::ListSettings settings, list::parse_settings(row.settings));
   input.domain = row.domain;
+  input.delivery_workers = runtime.config.delivery_workers;
+  input.relay_max_connections = runtime.config.relay_max_connections;
   input.signing_known = true;
   if (!settings.dkim_key_rsa.empty()) {
     CQLIST_TRY(auto key, load_key(settings.dkim_selector_rsa, settings.dkim_key_rsa));
@@ -133,6 +144,7 @@ Result<void> add_list_facts(const DoctorArgs& args, doctor::DoctorInput& input) 
   facts.envelope_domain = row.domain;  // bounces go to NAME-bounces+...@DOMAIN (list/verp)
   facts.list_id = true;                // every post gets List-Id (list/decorate)
   facts.one_click = settings.personalize && settings.web_url.starts_with("https://");
+  facts.arc = settings.arc && !settings.dkim_key_rsa.empty();  // the seal uses the RSA key
   std::string after;
   while (true) {
     CQLIST_TRY(auto page, runtime.store->members(row.id, after));
@@ -160,7 +172,7 @@ Result<void> add_list_facts(const DoctorArgs& args, doctor::DoctorInput& input) 
     facts.posts_per_day = std::max(facts.posts_per_day, static_cast<double>(count));
   }
   input.list = std::move(facts);
-  return {};
+  return ListConfig{std::move(row), std::move(settings)};
 }
 
 }  // namespace
@@ -181,13 +193,17 @@ void add_doctor_input_options(CLI::App& cmd, DoctorArgs& args) {
   cmd.add_option("--postconf-dir", args.postconf_dir,
                  "Read Postfix settings with `postconf -c DIR` (default: the system's)");
   cmd.add_flag("--no-postfix", args.no_postfix, "Do not read Postfix settings");
+  cmd.add_option("--dnsbl", args.dnsbl,
+                 "A DNS blocklist zone to look the egress addresses up in (repeatable; default "
+                 "zen.spamhaus.org; \"none\" for no lookup)");
   add_config_options(cmd, args.config);
 }
 
 Result<doctor::DoctorInput> gather_doctor_input(const DoctorArgs& args) {
   doctor::DoctorInput input;
+  std::optional<ListConfig> list_config;
   if (!args.list.empty()) {
-    CQLIST_TRY_VOID(add_list_facts(args, input));
+    CQLIST_TRY(list_config, add_list_facts(args, input));
   }
   if (!args.domain.empty()) {
     input.domain = dns::normalize_name(args.domain);
@@ -195,6 +211,14 @@ Result<doctor::DoctorInput> gather_doctor_input(const DoctorArgs& args) {
   if (input.domain.empty()) {
     return fail(Errc::invalid_argument,
                 "say which domain to check: --domain DOMAIN, or --list NAME@DOMAIN");
+  }
+  if (!args.dnsbl.empty()) {
+    input.dnsbl_zones.clear();
+    for (const std::string& zone : args.dnsbl) {
+      if (zone != "none") {
+        input.dnsbl_zones.push_back(dns::normalize_name(zone));
+      }
+    }
   }
   for (const std::string& spec : args.dkim_keys) {
     const std::size_t colon = spec.find(':');
@@ -239,6 +263,16 @@ Result<doctor::DoctorInput> gather_doctor_input(const DoctorArgs& args) {
   input.helo_name = !args.helo.empty() ? args.helo
                     : input.postfix    ? input.postfix->helo_name()
                                        : std::string();
+  if (!input.dkim_keys.empty()) {
+    // Without --list, a list with the default settings stands in for the domain's lists.
+    if (!list_config) {
+      list_config = ListConfig{};
+      list_config->row.name = "doctor-self-test";
+      list_config->row.domain = input.domain;
+    }
+    input.self_test = make_selftest_sample(list_config->row, list_config->settings, input.dkim_keys,
+                                           std::chrono::system_clock::now());
+  }
   return input;
 }
 
@@ -259,6 +293,7 @@ DoctorRun run_doctor_checks(std::string_view command, const DoctorArgs& args,
     return run;
   }
   run.input = std::move(*input);
+  add_probe_facts(args.probe, **resolver, run.input);
   run.findings = doctor::run_doctor(**resolver, run.input, groups);
   return run;
 }

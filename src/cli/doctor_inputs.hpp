@@ -12,6 +12,7 @@
 #include <CLI/CLI.hpp>
 
 #include "base/result.hpp"
+#include "cli/doctor_probe.hpp"
 #include "cli/resolver_option.hpp"
 #include "cli/runtime.hpp"
 #include "doctor/doctor.hpp"
@@ -27,10 +28,12 @@ struct DoctorArgs {
   std::vector<std::string> dkim_keys;  // SELECTOR:FILE
   std::string postconf_dir;            // postconf -c DIR
   bool no_postfix = false;
+  std::vector<std::string> dnsbl;  // --dnsbl ZONE (repeatable), "none": ask no blocklist
+  DoctorProbeArgs probe;           // `doctor --probe` only (add_doctor_probe_options)
 };
 
-// Adds --domain, --list, --ip, --helo, --dkim-key, --postconf-dir, --no-postfix and the
-// config options.
+// Adds --domain, --list, --ip, --helo, --dkim-key, --postconf-dir, --no-postfix, --dnsbl
+// and the config options.
 void add_doctor_input_options(CLI::App& cmd, DoctorArgs& args);
 
 // Errc::invalid_argument for a bad --ip or --dkim-key, Errc::not_found for an unknown list,

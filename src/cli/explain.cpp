@@ -51,7 +51,7 @@ std::vector<std::string> groups_for(const Explained& explained) {
   } else if (advice == "ptr") {
     groups = {"OUT", "PTR"};
   } else if (advice == "reputation") {
-    groups = {"OUT", "PTR", "SPF", "DKIM", "DMARC", "LIST", "VOL"};
+    groups = {"OUT", "PTR", "SPF", "DKIM", "DMARC", "LIST", "VOL", "REP"};
   } else if (advice == "rate") {
     groups = {"VOL"};
   } else if (advice == "tls") {
@@ -63,6 +63,11 @@ std::vector<std::string> groups_for(const Explained& explained) {
   // A DMARC refusal of a poster's domain is fixed by the list's From handling.
   if (lower.find("dmarc") != std::string::npos) {
     groups.insert(groups.end(), {"LIST", "DMARC"});
+  }
+  // A refusal naming a blocklist is about the egress addresses' listings (REP-01).
+  if (lower.find("spamhaus") != std::string::npos || lower.find("blocklist") != std::string::npos ||
+      lower.find("blacklist") != std::string::npos) {
+    groups.push_back("REP");
   }
   // An IPv6 rejection is about the IPv6 path whatever the code says.
   if (lower.find("ipv6") != std::string::npos) {

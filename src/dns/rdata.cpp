@@ -103,7 +103,8 @@ Result<RecordData> decode_rdata(RecordType type, std::string_view rdata) {
       CQLIST_TRY(std::string exchange, whole_name(rdata, 2));
       return RecordData(MxRecord{preference, std::move(exchange)});
     }
-    case RecordType::txt: {
+    case RecordType::txt:
+    case RecordType::spf: {  // same rdata as TXT (RFC 4408 §3.1.1)
       // RFC 1035 §3.3.14: one or more <character-string>s, each a length byte and the bytes.
       TxtRecord txt;
       std::size_t pos = 0;

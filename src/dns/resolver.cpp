@@ -8,7 +8,7 @@
 namespace cqlist::dns {
 namespace {
 
-constexpr std::array<std::pair<RecordType, std::string_view>, 9> kTypeNames = {{
+constexpr std::array<std::pair<RecordType, std::string_view>, 10> kTypeNames = {{
     {RecordType::a, "A"},
     {RecordType::ns, "NS"},
     {RecordType::cname, "CNAME"},
@@ -18,6 +18,7 @@ constexpr std::array<std::pair<RecordType, std::string_view>, 9> kTypeNames = {{
     {RecordType::txt, "TXT"},
     {RecordType::aaaa, "AAAA"},
     {RecordType::tlsa, "TLSA"},
+    {RecordType::spf, "SPF"},
 }};
 
 }  // namespace

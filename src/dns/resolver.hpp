@@ -33,6 +33,7 @@ enum class RecordType : std::uint16_t {
   txt = 16,
   aaaa = 28,
   tlsa = 52,
+  spf = 99,  // obsolete (RFC 7208 §3.1); only the doctor asks, to advise removing it
 };
 
 // "A", "TXT", ... as in zone files; parse_record_type() reads them in any case.

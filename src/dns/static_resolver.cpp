@@ -140,7 +140,8 @@ Result<RecordData> parse_rdata(RecordType type, const std::vector<Token>& words)
       }
       return RecordData(MxRecord{*preference, strip_dot(words[1].text)});
     }
-    case RecordType::txt: {
+    case RecordType::txt:
+    case RecordType::spf: {
       CQLIST_TRY_VOID(need(1));
       TxtRecord txt;
       for (const auto& word : words) {
@@ -189,6 +190,7 @@ bool data_fits(RecordType type, const RecordData& data) {
     case RecordType::mx:
       return std::holds_alternative<MxRecord>(data);
     case RecordType::txt:
+    case RecordType::spf:
       return std::holds_alternative<TxtRecord>(data);
     case RecordType::soa:
       return std::holds_alternative<SoaRecord>(data);

@@ -2,6 +2,7 @@
 #include "doctor/auth_checks.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 #include <fmt/format.h>
 #include <openssl/evp.h>
@@ -244,13 +245,19 @@ std::vector<Finding> check_dmarc(dns::Resolver& resolver, const DoctorInput& inp
                       fmt::format("_dmarc.{} に DMARC レコードがあります", found.record_domain)},
                      "DMARC");
     findings.push_back(std::move(ok));
-    if (!record.policy_given || !record.problems.empty()) {
+    // Tags RFC 9989 removed are DMARC-04's (INFO, record_checks.cpp), not a problem here.
+    std::vector<std::string> record_problems;
+    std::copy_if(record.problems.begin(), record.problems.end(),
+                 std::back_inserter(record_problems), [](const std::string& problem) {
+                   return problem.find("was removed by RFC 9989") == std::string::npos;
+                 });
+    if (!record.policy_given || !record_problems.empty()) {
       Finding f =
           make_finding("DMARC-03", Severity::warn, found.record_domain,
                        {"DMARC record has problems", "DMARC レコードに問題があります"}, "DMARC");
       f.found = {record.text};
       std::string problems;
-      for (const std::string& problem : record.problems) {
+      for (const std::string& problem : record_problems) {
         problems += (problems.empty() ? "" : "; ") + problem;
       }
       if (!record.policy_given) {

@@ -5,13 +5,16 @@
 
 #include "doctor/auth_checks.hpp"
 #include "doctor/path_checks.hpp"
+#include "doctor/probe_checks.hpp"
+#include "doctor/record_checks.hpp"
+#include "doctor/selftest_checks.hpp"
 #include "doctor/spf_checks.hpp"
 
 namespace cqlist::doctor {
 
 const std::vector<std::string>& check_groups() {
   static const std::vector<std::string> groups{"OUT", "SPF", "PTR",  "DKIM", "DMARC",
-                                               "DNS", "TLS", "LIST", "VOL"};
+                                               "DNS", "TLS", "LIST", "VOL",  "REP"};
   return groups;
 }
 
@@ -40,30 +43,43 @@ std::vector<Finding> run_doctor(dns::Resolver& resolver, const DoctorInput& inpu
   };
   if (wanted("OUT")) {
     add(check_outbound(input));
+    add(check_egress_probe(input));
   }
   if (wanted("SPF")) {
     add(check_spf(resolver, input));
+    add(check_spf_records(resolver, input));
   }
   if (wanted("PTR")) {
     add(check_ptr_and_helo(resolver, input));
   }
   if (wanted("DKIM")) {
     add(check_dkim(resolver, input));
+    add(check_dkim_selftest(resolver, input));
   }
   if (wanted("DMARC")) {
     add(check_dmarc(resolver, input));
+    add(check_dmarc_records(resolver, input));
   }
   if (wanted("DNS")) {
     add(check_dns(resolver, input));
+    add(check_ttls(resolver, input));
   }
   if (wanted("TLS")) {
     add(check_tls(input));
+    add(check_inbound_tls(input));
+    add(check_outbound_tls_policy(input));
+    add(check_transport_records(resolver, input));
   }
   if (wanted("LIST")) {
     add(check_list(resolver, input));
+    add(check_list_practice(input));
   }
   if (wanted("VOL")) {
     add(check_volume(input));
+    add(check_sending_pace(input));
+  }
+  if (wanted("REP")) {
+    add(check_reputation(resolver, input));
   }
   // OUT-02 sums up what the checks above found for IPv6 addresses; it is shown with the
   // other outbound findings, before the details it points to.

@@ -17,6 +17,7 @@
 #include "auth/crypto/key.hpp"
 #include "dns/resolver.hpp"
 #include "doctor/finding.hpp"
+#include "doctor/probe_facts.hpp"
 #include "doctor/sending_path.hpp"
 
 namespace cqlist::doctor {
@@ -39,9 +40,18 @@ struct ListFacts {
   std::string envelope_domain;  // domain of the address bounces come back to
   bool list_id = true;
   bool one_click = false;  // personalised copies with an https one-click link
+  bool arc = false;        // posts get an ARC set (settings.arc with an RSA key)
   std::size_t members = 0;
   std::map<std::string, std::size_t> members_by_domain;  // recipient domain -> count
   double posts_per_day = 0;                              // peak over the last 30 days
+};
+
+// A sample post as the poster sent it and the copy cqlist would hand the MTA: decorated by the
+// list's own transforms and DKIM-signed the way delivery signs every copy.
+struct SelfTestSample {
+  std::string original;     // the post as sent to the list
+  std::string signed_copy;  // RFC 5322 bytes, CRLF; empty when it could not be made
+  std::string error;        // why not (a key the signer refuses, ...)
 };
 
 struct DoctorInput {
@@ -52,6 +62,17 @@ struct DoctorInput {
   bool signing_known = false;  // true when dkim_keys is the complete signing setup
   std::vector<DkimKey> dkim_keys;
   std::optional<ListFacts> list;
+  // The DKIM self-test's sample (cli/doctor_selftest.cpp); absent: no self-test.
+  std::optional<SelfTestSample> self_test;
+  // cqlist.toml's [delivery] workers and [relay] max_connections; 0 when not read.
+  std::size_t delivery_workers = 0;
+  std::size_t relay_max_connections = 0;
+  // DNS blocklists REP-01 asks about each egress address; empty: none asked.
+  std::vector<std::string> dnsbl_zones{"zen.spamhaus.org"};
+  // `--probe` (cli/doctor_probe.cpp): one EHLO per family to a large provider's MX, and each
+  // MX of the domain over STARTTLS. Empty / absent: not probed.
+  std::vector<EgressProbe> egress_probes;
+  std::optional<std::vector<MxTlsProbe>> mx_tls;
 
   // The domain of the list's envelope sender, which SPF checks: the list's bounce domain when
   // known, else the list domain.
@@ -67,7 +88,7 @@ struct DoctorInput {
 std::string family_name(const IpAddress& address);
 
 // Checklist groups, by ID prefix: "OUT", "SPF", "PTR" (with HELO), "DKIM", "DMARC", "DNS",
-// "TLS", "LIST", "VOL".
+// "TLS", "LIST", "VOL", "REP".
 const std::vector<std::string>& check_groups();
 
 // Runs the checks of `groups` (all when empty), in checklist order.

@@ -24,8 +24,8 @@ mail.cq-test.example A 192.0.2.25
 // The founding host as Postfix and the list's signing key describe it.
 DoctorInput founding_setup() {
   DoctorInput input = founding_input();
-  input.postfix =
-      PostfixSettings{"all", "any", "", "", "mail.cq-test.example", "$myhostname", "", "may"};
+  input.postfix = PostfixSettings{
+      "all", "any", "", "", "mail.cq-test.example", "$myhostname", "", "may", "", "", "20", "0s"};
   input.signing_known = true;
   input.dkim_keys = {DkimKey{"cq2026", "/etc/cqlist/cq2026.pem", test_rsa_key()}};
   return input;

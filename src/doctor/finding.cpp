@@ -43,7 +43,7 @@ std::string_view applies_name(Applies applies) {
 
 std::string DnsRecord::zone_line() const {
   std::string line = name + ". " + std::to_string(ttl) + " IN " + type + " ";
-  line += type == "TXT" ? auth::dkim::quote_character_strings(strings) : value();
+  line += type == "TXT" || type == "SPF" ? auth::dkim::quote_character_strings(strings) : value();
   return line;
 }
 
@@ -95,7 +95,9 @@ int exit_status(const std::vector<Finding>& findings) {
 std::vector<DnsRecord> records_to_publish(const std::vector<Finding>& findings) {
   std::vector<DnsRecord> records;
   for (const Finding& finding : findings) {
-    if (finding.severity == Severity::pass) {
+    // INFO advice is optional (a TLS-RPT record, a tidier DMARC record): it stays with its
+    // finding, so the to-do block never adds a record whose old one it does not also remove.
+    if (finding.severity == Severity::pass || finding.severity == Severity::info) {
       continue;
     }
     for (const DnsRecord& record : finding.fix.records_add) {

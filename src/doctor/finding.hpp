@@ -91,7 +91,7 @@ Finding make_finding(std::string id, Severity severity, std::string subject, Loc
 // Exit status of a run: 2 when anything failed, 1 when something warns, else 0.
 int exit_status(const std::vector<Finding>& findings);
 
-// Every record the findings ask to add, each once, in the order first asked for.
+// Every record the FAIL and WARN findings ask to add, each once, in the order first asked for.
 std::vector<DnsRecord> records_to_publish(const std::vector<Finding>& findings);
 
 }  // namespace cqlist::doctor

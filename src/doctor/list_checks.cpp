@@ -5,6 +5,7 @@
 
 #include "auth/dmarc/discovery.hpp"
 #include "doctor/auth_checks.hpp"
+#include "doctor/texts.hpp"
 
 namespace cqlist::doctor {
 namespace {
@@ -57,6 +58,7 @@ std::vector<Finding> check_list(dns::Resolver& resolver, const DoctorInput& inpu
   const ListFacts& list = *input.list;
   const bool modifies = list.subject_tag || list.footer;
 
+  Severity list01 = Severity::pass;
   // LIST-01: a post keeps its author's From only if From is never rewritten.
   if (list.from_rewrite == "never") {
     std::vector<std::pair<std::size_t, std::string>> by_count;
@@ -117,6 +119,7 @@ std::vector<Finding> check_list(dns::Resolver& resolver, const DoctorInput& inpu
     f.fix.commands = {fmt::format("cqlist list set {} from_rewrite=when_needed", list.address)};
     f.rules = {"RFC 7960 §4.1.3", "RFC 9989"};
     f.source = "Gmail 5.7.26 (DMARC policy); Yahoo";
+    list01 = severity;
     if (severity != Severity::info) {
       findings.push_back(std::move(f));
     }
@@ -126,6 +129,47 @@ std::vector<Finding> check_list(dns::Resolver& resolver, const DoctorInput& inpu
         {fmt::format("From is rewritten when needed (from_rewrite = {})", list.from_rewrite),
          fmt::format("必要なときは From を書き換えます（from_rewrite = {}）", list.from_rewrite)},
         "LIST"));
+  }
+
+  // LIST-02: what the list changes breaks the poster's signature; that matters wherever the
+  // poster's From is kept, and blocks delivery together with LIST-01.
+  if (modifies) {
+    std::vector<std::string> en;
+    std::vector<std::string> ja;
+    if (list.subject_tag) {
+      en.emplace_back("adds a tag to the Subject");
+      ja.emplace_back("件名にタグを付け");
+    }
+    if (list.footer) {
+      en.emplace_back("appends a footer to the body");
+      ja.emplace_back("本文にフッターを付け");
+    }
+    const bool always_rewritten = list.from_rewrite == "always" || list.from_rewrite == "wrap";
+    const Severity severity = list01 == Severity::fail ? Severity::fail
+                              : always_rewritten       ? Severity::info
+                                                       : Severity::warn;
+    Finding f =
+        list_finding("LIST-02", severity, list.address, texts::list_modifies_title(), "LIST");
+    f.found = {fmt::format("subject tag: {}, footer: {}, from_rewrite = {}",
+                           list.subject_tag ? "yes" : "no", list.footer ? "yes" : "no",
+                           list.from_rewrite)};
+    f.why = texts::list_modifies_why(
+        en.size() == 2 ? en[0] + " and " + en[1] : en[0],
+        ja.size() == 2 ? ja[0] + "、" + ja[1] + "ます" : ja[0] + "ます", severity == Severity::fail,
+        !always_rewritten && list.from_rewrite != "never");
+    if (severity != Severity::info) {
+      const bool rewriting = list.from_rewrite != "never";
+      f.fix.summary = texts::list_modifies_fix(rewriting);
+      if (!rewriting) {
+        f.fix.commands.push_back(
+            fmt::format("cqlist list set {} from_rewrite=when_needed", list.address));
+      }
+      f.fix.commands.push_back(
+          fmt::format("cqlist list set {} subject_tag=none footer=", list.address));
+    }
+    f.rules = {"RFC 6376 §3.5", "RFC 7960 §3.2.3"};
+    f.source = "Google sender guidelines for forwarding and lists (175365)";
+    findings.push_back(std::move(f));
   }
 
   // LIST-03: the envelope sender must be in the list's domain, or SPF is checked elsewhere.

@@ -154,8 +154,8 @@ TEST(DoctorOut, Ipv6ReadinessFailsOnlyWhenAnIpv6CheckFailed) {
 }
 
 TEST(DoctorSendingPath, PostconfOutputAndEgressRules) {
-  auto settings =
-      parse_postconf_output("ipv4\nany\n192.0.2.30\n\nmail.cq-test.example\n$myhostname\n\nmay\n");
+  auto settings = parse_postconf_output(
+      "ipv4\nany\n192.0.2.30\n\nmail.cq-test.example\n$myhostname\n\nmay\n\n\n20\n0s\n");
   ASSERT_TRUE(settings.has_value()) << settings.error().message();
   EXPECT_TRUE(settings->sends_ipv4());
   EXPECT_FALSE(settings->sends_ipv6());

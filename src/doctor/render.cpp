@@ -122,7 +122,8 @@ std::string render_publish_block(const std::vector<Finding>& findings, Language 
   std::vector<DnsRecord> removed;
   std::vector<std::string> commands;
   for (const Finding& finding : findings) {
-    if (finding.severity == Severity::pass) {
+    // INFO advice is optional: its commands stay with the finding, not in the to-do block.
+    if (finding.severity == Severity::pass || finding.severity == Severity::info) {
       continue;
     }
     for (const DnsRecord& record : finding.fix.records_remove) {

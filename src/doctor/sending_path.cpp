@@ -62,7 +62,9 @@ std::string PostfixSettings::helo_name() const {
 
 std::string_view postconf_parameters() {
   return "inet_protocols smtp_address_preference smtp_bind_address smtp_bind_address6 "
-         "myhostname smtp_helo_name relayhost smtp_tls_security_level";
+         "myhostname smtp_helo_name relayhost smtp_tls_security_level smtp_dns_support_level "
+         "smtp_tls_policy_maps default_destination_concurrency_limit "
+         "default_destination_rate_delay";
 }
 
 Result<PostfixSettings> parse_postconf_output(std::string_view output) {
@@ -72,9 +74,9 @@ Result<PostfixSettings> parse_postconf_output(std::string_view output) {
     lines.emplace_back(trim(output.substr(0, end)));
     output.remove_prefix(end == std::string_view::npos ? output.size() : end + 1);
   }
-  if (lines.size() != 8) {
+  if (lines.size() != 12) {
     return fail(Errc::bad_syntax,
-                fmt::format("postconf printed {} lines for the 8 parameters asked ({}); run "
+                fmt::format("postconf printed {} lines for the 12 parameters asked ({}); run "
                             "`postconf -xh {}` to see why",
                             lines.size(), postconf_parameters(), postconf_parameters()));
   }
@@ -87,6 +89,10 @@ Result<PostfixSettings> parse_postconf_output(std::string_view output) {
   settings.smtp_helo_name = lines[5];
   settings.relayhost = lines[6];
   settings.smtp_tls_security_level = lines[7];
+  settings.smtp_dns_support_level = lines[8];
+  settings.smtp_tls_policy_maps = lines[9];
+  settings.default_destination_concurrency_limit = lines[10];
+  settings.default_destination_rate_delay = lines[11];
   return settings;
 }
 

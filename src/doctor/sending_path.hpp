@@ -32,6 +32,13 @@ struct PostfixSettings {
   std::string smtp_helo_name;
   std::string relayhost;
   std::string smtp_tls_security_level;
+  // TLS-02 (DANE needs "dnssec"; a policy map is how MTA-STS plugs in) and VOL-03 (how many
+  // connections Postfix opens to one receiver, and the pause between deliveries; the
+  // default_ ones, as smtp_destination_* exist only where master.cf defines "smtp").
+  std::string smtp_dns_support_level;
+  std::string smtp_tls_policy_maps;
+  std::string default_destination_concurrency_limit;
+  std::string default_destination_rate_delay;
 
   bool sends_ipv4() const;
   bool sends_ipv6() const;

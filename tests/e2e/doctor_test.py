@@ -191,6 +191,13 @@ class DoctorForAList(ScratchDirTest):
                        "--data-dir", data, check_exit=0)
             run_cqlist("members", "add", f"ham@{DOMAIN}", "a@gmail.com", "b@gmail.com",
                        "c@example.org", "--data-dir", data, check_exit=0)
+            # A list whose key was rotated without publishing the new one: DNS still has the
+            # cq2026 record of the ham list's key.
+            rotated_dir = os.path.join(cls.dir, "rotated")
+            os.mkdir(rotated_dir)
+            rotated, _, _ = cqlist_key(rotated_dir, "cq2026", DOMAIN)
+            run_cqlist("list", "create", f"rotated@{DOMAIN}", "--set", "dkim_selector_rsa=cq2026",
+                       "--set", f"dkim_key_rsa={rotated}", "--data-dir", data, check_exit=0)
             cls.data = data
         except BaseException:
             cls.tearDownClass()
@@ -210,6 +217,82 @@ class DoctorForAList(ScratchDirTest):
                          [f"cqlist list set ham@{DOMAIN} from_rewrite=when_needed"])
         self.assertEqual(by_id(doc, "VOL-01")[0]["severity"], "INFO")
         self.assertEqual(code, 2)
+
+    def dkim_only(self, address):
+        code, out, err = run_cqlist("doctor", "--list", address, "--data-dir", self.data,
+                                    "--ip", IPV4, "--helo", HOST, "--no-postfix", "--resolver",
+                                    self.dns.address, "--json", "--only", "DKIM")
+        return code, json.loads(out), err
+
+    def test_dkim_self_test_verifies_the_signed_sample_against_live_dns(self):
+        code, doc, err = self.dkim_only(f"ham@{DOMAIN}")
+        self_test = by_id(doc, "DKIM-12", f"cq2026._domainkey.{DOMAIN}")
+        self.assertEqual(len(self_test), 1, err)
+        self.assertEqual(self_test[0]["severity"], "PASS")
+        self.assertIn("dkim=pass", self_test[0]["found"][0])
+        self.assertEqual(by_id(doc, "DKIM-09")[0]["severity"], "PASS")
+        self.assertEqual(code, 0)
+
+        code, doc, err = self.dkim_only(f"rotated@{DOMAIN}")
+        self_test = by_id(doc, "DKIM-12", f"cq2026._domainkey.{DOMAIN}")
+        self.assertEqual(len(self_test), 1, err)
+        self.assertEqual(self_test[0]["severity"], "FAIL")
+        self.assertIn("dkim=fail (signature mismatch)", self_test[0]["found"][0])
+        self.assertIn("signature mismatch", self_test[0]["problem"])
+        self.assertEqual(len(self_test[0]["fix"]["records_add"]), 1)
+        self.assertEqual(code, 2)
+
+
+class DoctorRecordChecks(ScratchDirTest):
+    """Record-level items over real unbound answers: an obsolete type-99 SPF record (SPF-14)
+    and a DMARC record with pct= (DMARC-04) are INFO, so they leave the exit status at 0."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="cqlist-doctor-records-")
+        cls.dns = None
+        try:
+            cls.key, name, strings = cqlist_key(cls.dir, "cq2026", DOMAIN)
+            spf = f"v=spf1 ip4:{IPV4} ip6:{IPV6} ~all"
+            zone = with_spf(spf)
+            zone[DOMAIN] = zone[DOMAIN] + [("SPF", f'"{spf}"')]
+            zone[name] = [txt(*strings)]
+            zone[f"_dmarc.{DOMAIN}"] = [
+                txt(f"v=DMARC1; p=none; pct=50; rua=mailto:dmarc-reports@{DOMAIN}")]
+            cls.dns = LoopbackDns(zone, zones=ZONES, probe_name="_spf.activegate.example").start()
+        except BaseException:
+            cls.tearDownClass()
+            raise
+
+    def doctor(self, *extra):
+        return run_cqlist("doctor", "--domain", DOMAIN, "--ip", IPV4, "--ip", IPV6, "--helo",
+                          HOST, "--dkim-key", f"cq2026:{self.key}", "--no-postfix",
+                          "--resolver", self.dns.address, "--only", "SPF", "--only", "DMARC",
+                          *extra)
+
+    def test_type99_spf_and_pct_are_info_and_keep_exit_status_zero(self):
+        code, out, err = self.doctor("--json")
+        doc = json.loads(out)
+        spf99 = by_id(doc, "SPF-14")
+        self.assertEqual([f["severity"] for f in spf99], ["INFO"], out)
+        self.assertEqual(spf99[0]["fix"]["records_remove"][0]["zone_line"],
+                         f'{DOMAIN}. 300 IN SPF "v=spf1 ip4:{IPV4} ip6:{IPV6} ~all"')
+        pct = by_id(doc, "DMARC-04")
+        self.assertEqual([f["severity"] for f in pct], ["INFO"], out)
+        self.assertEqual(pct[0]["fix"]["records_add"][0]["value"],
+                         f"v=DMARC1; p=none; rua=mailto:dmarc-reports@{DOMAIN}; t=y")
+        self.assertEqual(by_id(doc, "DMARC-03"), [])
+        self.assertEqual([f["id"] for f in doc["findings"] if f["severity"] in ("FAIL", "WARN")],
+                         [], out)
+        self.assertEqual(code, 0, err)
+        self.assertEqual(doc["exit_status"], 0)
+
+        code, out, _ = self.doctor("--lang", "ja")
+        self.assertEqual(code, 0)
+        self.assertIn(f"[INFO] DMARC-04 DMARC レコードに RFC 9989 で廃止されたタグがあります"
+                      f"（pct=50）  ({DOMAIN})", out)
+        self.assertIn("[INFO] SPF-14   廃止された SPF 型（タイプ 99）のレコードが公開されています",
+                      out)
 
 
 GMAIL_AUTH = """550-5.7.26 This message does not have authentication information or fails to
