@@ -21,6 +21,7 @@
 #include "cli/commands.hpp"
 #include "cli/doctor_selftest.hpp"
 #include "cli/store_command.hpp"
+#include "dns/unbound_resolver.hpp"
 #include "list/settings.hpp"
 
 extern char** environ;
@@ -196,6 +197,9 @@ void add_doctor_input_options(CLI::App& cmd, DoctorArgs& args) {
   cmd.add_option("--dnsbl", args.dnsbl,
                  "A DNS blocklist zone to look the egress addresses up in (repeatable; default "
                  "zen.spamhaus.org; \"none\" for no lookup)");
+  cmd.add_option("--ns-port", args.ns_port,
+                 "Port the domain's name servers are asked on directly (DNS-04; for tests)")
+      ->capture_default_str();
   add_config_options(cmd, args.config);
 }
 
@@ -293,6 +297,16 @@ DoctorRun run_doctor_checks(std::string_view command, const DoctorArgs& args,
     return run;
   }
   run.input = std::move(*input);
+  // DNS-04 asks each authoritative server itself: a forwarder of one address, no cache shared.
+  run.input.name_server_resolver =
+      [port = args.ns_port, timeout = resolver_args.timeout_ms](
+          const IpAddress& address) -> Result<std::unique_ptr<dns::Resolver>> {
+    dns::UnboundOptions options;
+    options.forwarders = {fmt::format("{}@{}", address.to_string(), port)};
+    options.timeout = std::chrono::milliseconds(timeout);
+    CQLIST_TRY(auto direct, dns::UnboundResolver::create(options));
+    return std::unique_ptr<dns::Resolver>(std::move(direct));
+  };
   add_probe_facts(args.probe, **resolver, run.input);
   run.findings = doctor::run_doctor(**resolver, run.input, groups);
   return run;

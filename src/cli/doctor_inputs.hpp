@@ -5,6 +5,7 @@
 // lists; this is where list settings become plain values.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,10 +31,11 @@ struct DoctorArgs {
   bool no_postfix = false;
   std::vector<std::string> dnsbl;  // --dnsbl ZONE (repeatable), "none": ask no blocklist
   DoctorProbeArgs probe;           // `doctor --probe` only (add_doctor_probe_options)
+  std::uint16_t ns_port = 53;      // where DNS-04 asks each name server (tests: --ns-port)
 };
 
-// Adds --domain, --list, --ip, --helo, --dkim-key, --postconf-dir, --no-postfix, --dnsbl
-// and the config options.
+// Adds --domain, --list, --ip, --helo, --dkim-key, --postconf-dir, --no-postfix, --dnsbl,
+// --ns-port and the config options.
 void add_doctor_input_options(CLI::App& cmd, DoctorArgs& args);
 
 // Errc::invalid_argument for a bad --ip or --dkim-key, Errc::not_found for an unknown list,

@@ -62,6 +62,7 @@ std::vector<Finding> run_doctor(dns::Resolver& resolver, const DoctorInput& inpu
   }
   if (wanted("DNS")) {
     add(check_dns(resolver, input));
+    add(check_name_servers(resolver, input));
     add(check_ttls(resolver, input));
   }
   if (wanted("TLS")) {

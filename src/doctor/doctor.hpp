@@ -8,13 +8,16 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "auth/crypto/key.hpp"
+#include "base/result.hpp"
 #include "dns/resolver.hpp"
 #include "doctor/finding.hpp"
 #include "doctor/probe_facts.hpp"
@@ -54,6 +57,11 @@ struct SelfTestSample {
   std::string error;        // why not (a key the signer refuses, ...)
 };
 
+// A resolver that asks one authoritative name server directly (DNS-04). The CLI forwards to
+// the address at port 53; tests hand out one static zone per server.
+using NameServerResolverFactory =
+    std::function<Result<std::unique_ptr<dns::Resolver>>(const IpAddress& address)>;
+
 struct DoctorInput {
   std::string domain;                 // the list domain: envelope, DKIM d= and rewritten From
   std::vector<EgressAddress> egress;  // where list mail leaves from (effective_egress)
@@ -73,6 +81,8 @@ struct DoctorInput {
   // MX of the domain over STARTTLS. Empty / absent: not probed.
   std::vector<EgressProbe> egress_probes;
   std::optional<std::vector<MxTlsProbe>> mx_tls;
+  // DNS-04 asks each of the zone's name servers through one of these; empty: not checked.
+  NameServerResolverFactory name_server_resolver;
 
   // The domain of the list's envelope sender, which SPF checks: the list's bounce domain when
   // known, else the list domain.

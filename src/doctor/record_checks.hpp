@@ -4,9 +4,11 @@
 // Owns: SPF-14 (an obsolete type-99 SPF record), SPF-15 (macros and exists, which only an
 // evaluation with the real address can judge); DMARC-04 (tags RFC 9989 removed), DMARC-08
 // (strict alignment while the list's identifiers are other names of the same organization),
-// DMARC-09 (sp=/np= weaker than p=); DNS-05 (how long old records live in caches); TLS-04
-// (the MTA-STS TXT record; the HTTPS policy file is not fetched: doctor has no network client
-// and the layering keeps it that way), TLS-05 (TLS-RPT), TLS-06 (DANE TLSA per MX, usable only
+// DMARC-09 (sp=/np= weaker than p=); DNS-04 (every authoritative name server serves the same
+// SPF, DKIM and DMARC records, asked through resolvers the caller supplies:
+// record_checks_ns.cpp); DNS-05 (how long old records live in caches); TLS-04 (the MTA-STS
+// TXT record; the HTTPS policy file is not fetched: doctor has no network client and the
+// layering keeps it that way), TLS-05 (TLS-RPT), TLS-06 (DANE TLSA per MX, usable only
 // when DNSSEC-secure); REP-01 (DNS blocklists, where error answers such as 127.255.255.254
 // mean "could not check", never "listed"), REP-02 (Google Postmaster Tools verification).
 // Every item has a PASS form, so a clean run shows what was looked at.
@@ -30,6 +32,10 @@ std::vector<Finding> check_spf_records(dns::Resolver& resolver, const DoctorInpu
 // DMARC-04, DMARC-08, DMARC-09 for the record that applies to the list domain (none when
 // there is no record: DMARC-01 says so).
 std::vector<Finding> check_dmarc_records(dns::Resolver& resolver, const DoctorInput& input);
+
+// DNS-04: the SPF, DMARC and DKIM TXT records as each name server of the zone serves them,
+// asked directly through input.name_server_resolver (no finding without one).
+std::vector<Finding> check_name_servers(dns::Resolver& resolver, const DoctorInput& input);
 
 // DNS-05 over the SPF, DKIM, DMARC and MX records.
 std::vector<Finding> check_ttls(dns::Resolver& resolver, const DoctorInput& input);

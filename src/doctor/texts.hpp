@@ -95,7 +95,7 @@ Localized tls_policy_why(bool dane, bool mta_sts);
 Localized tls_policy_fix();
 Localized tls_policy_note();
 
-// Record-level checks: SPF-14/15, DMARC-04/08/09, DNS-05, TLS-04/05/06, REP-01/02
+// Record-level checks: SPF-14/15, DMARC-04/08/09, DNS-04/05, TLS-04/05/06, REP-01/02
 // (texts_records.cpp).
 Localized spf_type99_title(bool present);
 Localized spf_type99_why();
@@ -115,6 +115,20 @@ Localized dmarc_subdomain_title(bool weaker);
 Localized dmarc_subdomain_why(const std::string& record_domain, const std::string& list_domain,
                               const std::string& list_policy);
 Localized dmarc_subdomain_fix();
+Localized ns_agree_title(std::size_t servers, const std::vector<std::string>& whats);
+Localized ns_differs_title(const std::string& server, const std::string& address,
+                           const std::string& what, bool answered);
+// newest_serial 0 unless the server's own serial is known to be lower than another's.
+Localized ns_differs_why(const std::string& server, const std::string& what,
+                         std::uint32_t newest_serial, std::uint32_t serial);
+Localized ns_differs_fix(const std::string& server);
+Localized ns_silent_title(const std::string& server);
+Localized ns_silent_why(bool no_address);
+Localized ns_silent_fix(const std::string& server, const std::string& zone);
+Localized ns_unchecked_title();
+Localized ns_unchecked_why(bool servers_found);
+// The dig commands, then the doctor; `compare`: their outputs must agree, else each must answer.
+Localized ns_verify(const std::vector<std::string>& commands, bool compare);
 Localized ttl_span(std::uint32_t seconds);  // "1 day" / "1 日"
 Localized ttl_title(std::uint32_t longest, bool long_lived);
 Localized ttl_why(std::uint32_t longest);

@@ -1,5 +1,5 @@
 // doctor/texts_records.cpp: the sentences of the record-level checks (record_checks.hpp):
-// SPF-14/15, DMARC-04/08/09, DNS-05, TLS-04/05/06, REP-01/02.
+// SPF-14/15, DMARC-04/08/09, DNS-04/05, TLS-04/05/06, REP-01/02.
 #include <algorithm>
 #include <cstdint>
 
@@ -220,6 +220,153 @@ Localized dmarc_subdomain_fix() {
       "so that subdomains follow p=:",
       "まだ揃っていないメールを送るサブドメインが実際にあるのでなければ、ゆるいタグを外して"
       "サブドメインにも p= を適用してください。"};
+}
+
+// DNS-04.
+
+Localized ns_agree_title(std::size_t servers, const std::vector<std::string>& whats) {
+  std::string en;
+  std::string ja;
+  for (std::size_t i = 0; i < whats.size(); ++i) {
+    en += (i == 0 ? "" : i + 1 == whats.size() ? " and " : ", ") + whats[i];
+    ja += (i == 0 ? "" : "、") + whats[i];
+  }
+  return {fmt::format("all {} name servers serve the same {} records", servers, en),
+          fmt::format("{} 台のネームサーバーはすべて同じ {} レコードを返しています", servers, ja)};
+}
+
+Localized ns_differs_title(const std::string& server, const std::string& address,
+                           const std::string& what, bool answered) {
+  if (!answered) {
+    return {fmt::format("{} ({}) did not answer for the {} record", server, address, what),
+            fmt::format("{}（{}）は {} レコードの問い合わせに応答しません", server, address, what)};
+  }
+  return {fmt::format("{} ({}) serves a different {} record from the other name servers", server,
+                      address, what),
+          fmt::format("{}（{}）はほかのネームサーバーと異なる {} レコードを返しています", server,
+                      address, what)};
+}
+
+Localized ns_differs_why(const std::string& server, const std::string& what,
+                         std::uint32_t newest_serial, std::uint32_t serial) {
+  Localized why{
+      fmt::format("Receivers' resolvers ask any one of the zone's name servers and believe its "
+                  "answer. Until {0} serves the same {1} record as the others, the receivers "
+                  "that happen to ask it see a different record from those that ask the "
+                  "others, so the same mail can pass at one receiver and fail at the next. "
+                  "Usually a secondary server did not transfer the latest zone from the "
+                  "primary, or the record was edited at only one of two DNS providers.",
+                  server, what),
+      fmt::format("受信側のリゾルバはゾーンのネームサーバーのどれか一台に問い合わせ、その回答を"
+                  "そのまま使います。{0} がほかのサーバーと同じ {1} レコードを返すようになる"
+                  "までは、{0} に問い合わせた受信側だけが異なるレコードを見るため、同じメールが"
+                  "ある受信側では通り、別の受信側では失敗することがあります。よくある原因は、"
+                  "セカンダリサーバーがプライマリから最新のゾーンを転送できていないことや、"
+                  "二つの DNS 事業者の一方でだけレコードを変更したことです。",
+                  server, what)};
+  if (newest_serial != 0) {
+    why.en += fmt::format(
+        " Its SOA serial {} is lower than {} on another server: it has not loaded the latest "
+        "version of the zone.",
+        serial, newest_serial);
+    why.ja += fmt::format(
+        "このサーバーの SOA シリアル {} はほかのサーバーの {} より小さく、最新のゾーンを"
+        "読み込んでいません。",
+        serial, newest_serial);
+  }
+  return why;
+}
+
+Localized ns_differs_fix(const std::string& server) {
+  return {fmt::format("Make {0} serve the same records as the others. If it is a secondary, "
+                      "check that it receives the zone from the primary: the primary must allow "
+                      "zone transfers to it and notify it, its SOA serial must match the "
+                      "primary's after a change, and its log says why a transfer failed. If the "
+                      "zone is kept at two DNS providers, make the same change at both. If it is "
+                      "the other servers that serve the outdated record, correct those instead.",
+                      server),
+          fmt::format("{0} がほかのサーバーと同じレコードを返すようにしてください。セカンダリの"
+                      "場合は、プライマリからゾーンを受け取れているか確認してください。プライマリ"
+                      "がこのサーバーへのゾーン転送を許可して変更を通知していること、変更後に "
+                      "SOA シリアルがプライマリと一致することを確かめ、転送に失敗した理由はこの"
+                      "サーバーのログで確認できます。ゾーンを二つの DNS 事業者で管理している場合"
+                      "は、両方で同じ変更をしてください。古いレコードを返しているのがほかの"
+                      "サーバーの方であれば、そちらを直してください。",
+                      server)};
+}
+
+Localized ns_silent_title(const std::string& server) {
+  return {fmt::format("name server {} did not answer", server),
+          fmt::format("ネームサーバー {} から応答がありません", server)};
+}
+
+Localized ns_silent_why(bool no_address) {
+  Localized why{
+      "Resolvers ask any one of the zone's name servers. One that does not answer makes them "
+      "wait and try another; when lookups keep running into it, SPF, DKIM or DMARC end in a "
+      "temporary error and receivers defer the mail (Gmail: 451 4.7.26 \"temporary DNS "
+      "failures\").",
+      "リゾルバはゾーンのネームサーバーのどれか一台に問い合わせます。応答しないサーバーが"
+      "あると、リゾルバは待たされてから別のサーバーに問い合わせ直します。これが重なると SPF、"
+      "DKIM、DMARC の確認が一時エラーで終わり、受信側はメールの受け取りを後回しにします"
+      "（Gmail の 451 4.7.26「temporary DNS failures」）。"};
+  if (no_address) {
+    why.en += " This server's name has no address, so no resolver can reach it at all.";
+    why.ja += "このサーバーの名前にはアドレスがないため、どのリゾルバも問い合わせられません。";
+  } else {
+    why.en +=
+        " The other name servers answered this host, so a firewall here is an unlikely reason.";
+    why.ja +=
+        "ほかのネームサーバーはこのホストに応答したため、こちら側のファイアウォールが"
+        "原因である可能性は低いと考えられます。";
+  }
+  return why;
+}
+
+Localized ns_silent_fix(const std::string& server, const std::string& zone) {
+  return {fmt::format("Check that {} is running and serves the zone {}. If it is no longer in "
+                      "use, remove it from the zone's NS records and from the name servers set "
+                      "at your domain registrar.",
+                      server, zone),
+          fmt::format("{} が動いていて、ゾーン {} を提供しているか確認してください。"
+                      "使っていないサーバーであれば、ゾーンの NS レコードと、ドメインの登録"
+                      "事業者に設定したネームサーバーの両方から削除してください。",
+                      server, zone)};
+}
+
+Localized ns_unchecked_title() {
+  return {"name servers not compared", "ネームサーバー同士の比較はできませんでした"};
+}
+
+Localized ns_unchecked_why(bool servers_found) {
+  if (!servers_found) {
+    return {
+        "No NS records were found for the domain, so the doctor cannot ask its name servers "
+        "directly whether they all serve the same SPF, DKIM and DMARC records.",
+        "このドメインの NS レコードが見つからなかったため、ネームサーバーに直接問い合わせて"
+        "すべてが同じ SPF、DKIM、DMARC レコードを返しているかを確かめることができません"
+        "でした。"};
+  }
+  return {
+      "None of the zone's name servers answered this host, so the doctor cannot tell "
+      "whether they all serve the same SPF, DKIM and DMARC records. Outgoing DNS from this "
+      "host may be blocked (only the local resolver allowed): run the commands below from "
+      "another host.",
+      "ゾーンのネームサーバーがどれもこのホストに応答しなかったため、すべてが同じ SPF、"
+      "DKIM、DMARC レコードを返しているかを確かめられませんでした。このホストからの DNS "
+      "の通信が制限されている（ローカルのリゾルバしか使えない）可能性があります。"
+      "別のホストから次のコマンドを実行してください。"};
+}
+
+Localized ns_verify(const std::vector<std::string>& commands, bool compare) {
+  std::string list;
+  for (const std::string& command : commands) {
+    list += (list.empty() ? "" : "; ") + command;
+  }
+  return {fmt::format("{} ({}), then cqlist doctor --only DNS", list,
+                      compare ? "every server must print the same" : "each must answer"),
+          fmt::format("{}（{}）、その後 cqlist doctor --only DNS を実行してください", list,
+                      compare ? "すべてのサーバーが同じ内容を返すこと" : "それぞれ応答があること")};
 }
 
 // DNS-05.

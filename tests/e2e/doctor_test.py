@@ -19,7 +19,7 @@ import tempfile
 
 from dkim_keys import cqlist_key
 from harness import ScratchDirTest, main, run_cqlist
-from loopback_dns import LoopbackDns, txt
+from loopback_dns import LoopbackDns, free_port, txt
 
 DOMAIN = "cq-test.example"
 IPV4 = "192.0.2.25"
@@ -293,6 +293,95 @@ class DoctorRecordChecks(ScratchDirTest):
                       f"（pct=50）  ({DOMAIN})", out)
         self.assertIn("[INFO] SPF-14   廃止された SPF 型（タイプ 99）のレコードが公開されています",
                       out)
+
+
+class DoctorNameServers(ScratchDirTest):
+    """DNS-04 against real servers: the resolver delegates cq-test.example to
+    ns1.cq-test.example (127.0.0.2) and ns2.cq-test.example (127.0.0.3), two more unbound
+    instances on one port (--ns-port), which the doctor asks directly."""
+
+    CURRENT = f"v=spf1 ip4:{IPV4} ip6:{IPV6} ~all"
+    OLD = f"v=spf1 ip4:{IPV4} ~all"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="cqlist-doctor-ns-")
+        cls.dns = None
+        cls.servers = []
+        try:
+            zone = with_spf(cls.CURRENT)
+            zone[DOMAIN] = zone[DOMAIN] + [("NS", f"ns1.{DOMAIN}."), ("NS", f"ns2.{DOMAIN}.")]
+            zone[f"ns1.{DOMAIN}"] = [("A", "127.0.0.2")]
+            zone[f"ns2.{DOMAIN}"] = [("A", "127.0.0.3")]
+            cls.dns = LoopbackDns(zone, zones=ZONES, probe_name="_spf.activegate.example").start()
+            cls.port = free_port("127.0.0.2")
+        except BaseException:
+            cls.tearDownClass()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stop_servers()
+        super().tearDownClass()
+
+    @classmethod
+    def stop_servers(cls):
+        for server in getattr(cls, "servers", []):
+            server.stop()
+        cls.servers = []
+
+    def serve(self, host, spf, serial):
+        records = {DOMAIN: [txt(spf), ("SOA", f"ns1.{DOMAIN}. hostmaster.{DOMAIN}. {serial} "
+                                              "3600 600 86400 300")],
+                   f"_dmarc.{DOMAIN}": [txt("v=DMARC1; p=none")]}
+        server = LoopbackDns(records, zones=["example"], probe_name=DOMAIN, port=self.port,
+                             host=host)
+        self.servers.append(server.start())
+
+    def doctor(self, *extra):
+        code, out, err = run_cqlist("doctor", "--domain", DOMAIN, "--ip", IPV4, "--helo", HOST,
+                                    "--no-postfix", "--resolver", self.dns.address, "--ns-port",
+                                    str(self.port), "--only", "DNS", "--json", *extra)
+        return code, json.loads(out), err
+
+    def test_a_secondary_serving_the_old_spf_record_warns(self):
+        self.addCleanup(self.stop_servers)
+        self.serve("127.0.0.2", self.CURRENT, 2026112901)
+        self.serve("127.0.0.3", self.OLD, 2026010101)
+        code, doc, err = self.doctor()
+        found = by_id(doc, "DNS-04")
+        self.assertEqual([(f["severity"], f["subject"]) for f in found], [("WARN", DOMAIN)], err)
+        self.assertEqual(found[0]["title"], f"ns2.{DOMAIN} (127.0.0.3) serves a different SPF "
+                                            "record from the other name servers")
+        self.assertEqual(found[0]["found"], [
+            f'ns2.{DOMAIN} (127.0.0.3, SOA serial 2026010101): "{self.OLD}"',
+            f'ns1.{DOMAIN} (127.0.0.2, SOA serial 2026112901): "{self.CURRENT}"'])
+        self.assertIn(f"dig +norecurse @127.0.0.3 {DOMAIN} TXT", found[0]["verify"])
+        self.assertEqual(code, 1, err)
+
+    def test_a_server_that_does_not_answer_warns(self):
+        self.addCleanup(self.stop_servers)
+        self.serve("127.0.0.2", self.CURRENT, 2026112901)  # nothing listens on 127.0.0.3
+        code, doc, err = self.doctor("--dns-timeout", "1000")
+        found = by_id(doc, "DNS-04")
+        self.assertEqual([(f["severity"], f["title"]) for f in found],
+                         [("WARN", f"name server ns2.{DOMAIN} did not answer")], err)
+        self.assertEqual(found[0]["found"][0], f"ns2.{DOMAIN} (127.0.0.3): did not answer "
+                                               "(timeout)")
+        self.assertEqual(code, 1, err)
+
+    def test_servers_that_agree_pass(self):
+        self.addCleanup(self.stop_servers)
+        self.serve("127.0.0.2", self.CURRENT, 2026112901)
+        self.serve("127.0.0.3", self.CURRENT, 2026112901)
+        code, doc, err = self.doctor()
+        found = by_id(doc, "DNS-04")
+        self.assertEqual([f["severity"] for f in found], ["PASS"], err)
+        self.assertEqual(found[0]["title"], "all 2 name servers serve the same SPF and DMARC "
+                                            "records")
+        self.assertEqual([f["id"] for f in doc["findings"] if f["severity"] in ("FAIL", "WARN")],
+                         [])
+        self.assertEqual(code, 0, err)
 
 
 GMAIL_AUTH = """550-5.7.26 This message does not have authentication information or fails to

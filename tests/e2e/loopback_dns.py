@@ -1,4 +1,5 @@
-"""A real unbound serving test zones on 127.0.0.1, for end-to-end tests.
+"""A real unbound serving test zones on 127.0.0.1 (or another loopback address), for end-to-end
+tests.
 
     with LoopbackDns({"example.test": [("TXT", '"v=spf1 -all"')]}, zones=["test"]) as dns:
         run_cqlist("spf", ..., "--resolver", dns.address)
@@ -16,9 +17,9 @@ import tempfile
 import time
 
 
-def free_port():
+def free_port(host="127.0.0.1"):
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        probe.bind(("127.0.0.1", 0))
+        probe.bind((host, 0))
         return probe.getsockname()[1]
 
 
@@ -27,8 +28,8 @@ def txt(*strings):
     return ("TXT", " ".join('"' + s + '"' for s in strings))
 
 
-def answers(port, name, rtype=16):
-    """True when 127.0.0.1:port answers a query for `name` with NOERROR and an answer."""
+def answers(port, name, rtype=16, host="127.0.0.1"):
+    """True when host:port answers a query for `name` with NOERROR and an answer."""
     query = struct.pack(">HHHHHH", 0x4351, 0x0100, 1, 0, 0, 0)
     for label in name.split("."):
         query += bytes([len(label)]) + label.encode()
@@ -36,7 +37,7 @@ def answers(port, name, rtype=16):
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         sock.settimeout(0.3)
         try:
-            sock.sendto(query, ("127.0.0.1", port))
+            sock.sendto(query, (host, port))
             reply = sock.recv(4096)
         except OSError:
             return False
@@ -45,21 +46,25 @@ def answers(port, name, rtype=16):
 
 
 class LoopbackDns:
-    def __init__(self, records, zones, probe_name=None, port=None):
+    def __init__(self, records, zones, probe_name=None, port=None, host="127.0.0.1"):
+        """`host` binds another loopback address (all of 127.0.0.0/8 is local on Linux), so
+        several servers can share one port, as the name servers of one zone do."""
         self.records = records
         self.zones = zones
         self.probe_name = probe_name or next(iter(records))
-        self.port = port or free_port()
+        self.host = host
+        self.fixed_port = port is not None
+        self.port = port or free_port(host)
         self.process = None
         self.dir = None
 
     @property
     def address(self):
-        return f"127.0.0.1@{self.port}"
+        return f"{self.host}@{self.port}"
 
     def config(self, directory):
         """unbound.conf text; `directory` holds unbound's working files."""
-        lines = ["server:", "  interface: 127.0.0.1", f"  port: {self.port}",
+        lines = ["server:", f"  interface: {self.host}", f"  port: {self.port}",
                  "  do-daemonize: no", '  chroot: ""', '  username: ""',
                  f'  directory: "{directory}"', '  pidfile: ""', "  use-syslog: no",
                  "  do-ip6: no", '  module-config: "iterator"']
@@ -74,6 +79,18 @@ class LoopbackDns:
         return "\n".join(lines)
 
     def start(self):
+        """Starts unbound; a port taken meanwhile by another test (free_port() only finds a
+        port that was free a moment ago) is retried on a fresh one unless the port was given."""
+        for attempt in range(3):
+            try:
+                return self._start_once()
+            except AssertionError:
+                if self.fixed_port or attempt == 2:
+                    raise
+                self.port = free_port(self.host)
+        return self
+
+    def _start_once(self):
         unbound = shutil.which("unbound") or "/usr/sbin/unbound"
         if not os.path.exists(unbound):
             raise AssertionError("unbound is missing: run tools/install-deps.sh")
@@ -84,23 +101,24 @@ class LoopbackDns:
         self.process = subprocess.Popen([unbound, "-d", "-c", conf], stdout=subprocess.DEVNULL,
                                         stderr=subprocess.PIPE)
         deadline = time.monotonic() + 10
-        while not answers(self.port, self.probe_name):
+        while not answers(self.port, self.probe_name, host=self.host):
             if self.process.poll() is not None or time.monotonic() > deadline:
                 err = (self.process.stderr.read().decode(errors="replace")
                        if self.process.poll() is not None else "no answer after 10 s")
                 self.stop()
-                raise AssertionError(f"unbound did not start on port {self.port}: {err}")
+                raise AssertionError(f"unbound did not start on {self.address}: {err}")
             time.sleep(0.05)
         return self
 
     def stop(self):
         if self.process is not None:
-            os.kill(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.kill(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+            if self.process.poll() is None:  # it may have exited at start
+                os.kill(self.process.pid, signal.SIGTERM)
+                try:
+                    self.process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    os.kill(self.process.pid, signal.SIGKILL)
+                    self.process.wait()
             self.process.stderr.close()
             self.process = None
         if self.dir is not None:
