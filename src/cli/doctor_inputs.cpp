@@ -11,20 +11,16 @@
 #include <map>
 #include <optional>
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/file.hpp"
+#include "base/subprocess.hpp"
 #include "cli/commands.hpp"
 #include "cli/doctor_selftest.hpp"
 #include "cli/store_command.hpp"
 #include "dns/unbound_resolver.hpp"
 #include "list/settings.hpp"
-
-extern char** environ;
 
 namespace cqlist::cli {
 namespace {
@@ -33,16 +29,6 @@ constexpr int kPostingWindowDays = 30;
 
 // postconf's stdout, or an error when it cannot be run or exits non-zero.
 Result<std::string> run_postconf(const std::string& config_dir) {
-  std::array<int, 2> fds{};
-  if (::pipe(fds.data()) != 0) {
-    return fail(Errc::io, fmt::format("cannot create a pipe: {}", std::strerror(errno)));
-  }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addclose(&actions, fds[0]);
   std::vector<std::string> words{"postconf"};
   if (!config_dir.empty()) {
     words.insert(words.end(), {"-c", config_dir});
@@ -54,41 +40,12 @@ Result<std::string> run_postconf(const std::string& config_dir) {
     words.emplace_back(names.substr(0, space));
     names.remove_prefix(space == std::string_view::npos ? names.size() : space + 1);
   }
-  std::vector<char*> argv;
-  for (std::string& word : words) {
-    argv.push_back(word.data());
-  }
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  const int spawned = ::posix_spawnp(&pid, "postconf", &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(fds[1]);
-  if (spawned != 0) {
-    ::close(fds[0]);
-    return fail(spawned == ENOENT ? Errc::not_found : Errc::io,
-                fmt::format("cannot run postconf: {}", std::strerror(spawned)));
-  }
-  std::string output;
-  std::array<char, 4096> buffer{};
-  while (true) {
-    const ssize_t got = ::read(fds[0], buffer.data(), buffer.size());
-    if (got < 0 && errno == EINTR) {
-      continue;
-    }
-    if (got <= 0) {
-      break;
-    }
-    output.append(buffer.data(), static_cast<std::size_t>(got));
-  }
-  ::close(fds[0]);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+  CQLIST_TRY(ProcessOutput run, run_program(words));
+  if (run.exit_status != 0) {
     return fail(Errc::io, fmt::format("postconf{} failed; check the Postfix configuration",
                                       config_dir.empty() ? "" : " -c " + config_dir));
   }
-  return output;
+  return std::move(run.standard_output);
 }
 
 bool postconf_installed() {

@@ -11,16 +11,11 @@
 #include <cstdlib>
 #include <cstring>
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "base/strings.hpp"
+#include "base/subprocess.hpp"
 #include "list/fml/config_ph.hpp"
-
-extern char** environ;
 
 namespace cqlist::list::fml {
 namespace {
@@ -88,69 +83,15 @@ std::vector<std::string_view> split_tabs(std::string_view line) {
   }
 }
 
-struct PerlRun {
-  std::string output;
-  int status = 0;
-};
-
-Result<PerlRun> run_perl(const std::string& perl, const std::filesystem::path& file,
-                         std::string_view fml_home) {
-  std::array<int, 2> pipe_fds{};
-  if (::pipe(pipe_fds.data()) != 0) {
-    return fail(Errc::io, fmt::format("cannot create a pipe for perl: {}", std::strerror(errno)));
-  }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 1);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addclose(&actions, pipe_fds[0]);
-  std::string script(kHelper);
-  std::string file_text = file.string();
-  std::string home(fml_home);
-  std::array<char*, 6> argv{const_cast<char*>(perl.c_str()),
-                            const_cast<char*>("-e"),
-                            script.data(),
-                            file_text.data(),
-                            home.data(),
-                            nullptr};
-  pid_t pid = 0;
-  int spawned = ::posix_spawnp(&pid, perl.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(pipe_fds[1]);
-  if (spawned != 0) {
-    ::close(pipe_fds[0]);
-    return fail(spawned == ENOENT ? Errc::not_found : Errc::io,
-                fmt::format("cannot run {}: {}", perl, std::strerror(spawned)));
-  }
-  PerlRun run;
-  std::array<char, 8192> buffer{};
-  while (true) {
-    ssize_t got = ::read(pipe_fds[0], buffer.data(), buffer.size());
-    if (got < 0 && errno == EINTR) {
-      continue;
-    }
-    if (got <= 0) {
-      break;
-    }
-    run.output.append(buffer.data(), static_cast<std::size_t>(got));
-  }
-  ::close(pipe_fds[0]);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-  return run;
-}
-
 }  // namespace
 
 Result<FmlConfig> evaluate_config_ph(const std::filesystem::path& file, std::string_view fml_home,
                                      const std::string& perl) {
-  CQLIST_TRY(PerlRun run, run_perl(perl, file, fml_home));
+  CQLIST_TRY(ProcessOutput run,
+             run_program({perl, "-e", std::string(kHelper), file.string(), std::string(fml_home)}));
   FmlConfig config;
   config.evaluated_by_perl = true;
-  std::string_view rest = run.output;
+  std::string_view rest = run.standard_output;
   while (!rest.empty()) {
     auto end = rest.find('\n');
     std::string_view line = rest.substr(0, end);
@@ -177,9 +118,9 @@ Result<FmlConfig> evaluate_config_ph(const std::filesystem::path& file, std::str
       config.calls.push_back(std::move(call));
     }
   }
-  if (run.status != 0) {
-    return fail(Errc::bad_syntax,
-                fmt::format("perl cannot evaluate {} (exit status {})", file.string(), run.status));
+  if (run.exit_status != 0) {
+    return fail(Errc::bad_syntax, fmt::format("perl cannot evaluate {} (exit status {})",
+                                              file.string(), run.exit_status));
   }
   config.scalars.erase("DIR");
   return config;
