@@ -10,17 +10,14 @@
 #include <cstddef>
 
 #include "base/log.hpp"
+#include "base/text_table.hpp"
 
 namespace cqlist::bounce {
 namespace {
 
 constexpr std::size_t kTextCount = static_cast<std::size_t>(BounceText::count_);
 
-struct Entry {
-  BounceText id;
-  std::string_view en;
-  std::string_view ja;
-};
+using Entry = TextEntry<BounceText>;
 
 constexpr Entry kEntries[] = {
     {BounceText::disabled_subject, "Delivery of {list} to you is paused",
@@ -101,28 +98,10 @@ constexpr Entry kEntries[] = {
      "でご確認いただけます。"},
 };
 
-constexpr std::array<Entry, kTextCount> table() {
-  std::array<Entry, kTextCount> out{};
-  for (const Entry& entry : kEntries) {
-    out[static_cast<std::size_t>(entry.id)] = entry;
-  }
-  return out;
-}
-
-constexpr std::array<Entry, kTextCount> kTable = table();
-
-constexpr bool complete() {
-  for (std::size_t i = 0; i < kTextCount; ++i) {
-    if (static_cast<std::size_t>(kTable[i].id) != i || kTable[i].en.empty() ||
-        kTable[i].ja.empty()) {
-      return false;
-    }
-  }
-  return true;
-}
-
+// Every text has its entry, in both languages: a missing one would be an empty mail.
+constexpr auto kTable = index_by_id(kEntries);
 static_assert(std::size(kEntries) == kTextCount, "one entry per BounceText");
-static_assert(complete(), "every BounceText has an English and a Japanese text");
+static_assert(every_text_present(kTable), "every BounceText has an English and a Japanese text");
 
 struct Advice {
   std::string_view key;

@@ -9,17 +9,14 @@
 #include <cstddef>
 
 #include "base/log.hpp"
+#include "base/text_table.hpp"
 
 namespace cqlist::list {
 namespace {
 
 constexpr std::size_t kTextCount = static_cast<std::size_t>(Text::count_);
 
-struct Entry {
-  Text id;
-  std::string_view en;
-  std::string_view ja;
-};
+using Entry = TextEntry<Text>;
 
 constexpr Entry kEntries[] = {
     {Text::results_subject, "Results of your commands to {request}",
@@ -331,29 +328,10 @@ constexpr Entry kEntries[] = {
      "\nモデレーターからの理由:\n\n  {reason}"},
 };
 
-constexpr std::array<Entry, kTextCount> table() {
-  std::array<Entry, kTextCount> out{};
-  for (const Entry& entry : kEntries) {
-    out[static_cast<std::size_t>(entry.id)] = entry;
-  }
-  return out;
-}
-
-constexpr std::array<Entry, kTextCount> kTable = table();
-
 // Every text has its entry, in both languages: a missing one would be an empty mail.
-constexpr bool complete() {
-  for (std::size_t i = 0; i < kTextCount; ++i) {
-    if (static_cast<std::size_t>(kTable[i].id) != i || kTable[i].en.empty() ||
-        kTable[i].ja.empty()) {
-      return false;
-    }
-  }
-  return true;
-}
-
+constexpr auto kTable = index_by_id(kEntries);
 static_assert(std::size(kEntries) == kTextCount, "one entry per Text");
-static_assert(complete(), "every Text has an English and a Japanese text");
+static_assert(every_text_present(kTable), "every Text has an English and a Japanese text");
 
 }  // namespace
 
