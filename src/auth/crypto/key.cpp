@@ -1,5 +1,8 @@
 #include "auth/crypto/key.hpp"
 
+#include <cstddef>
+#include <vector>
+
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -58,6 +61,45 @@ Result<KeyType> type_of(const EVP_PKEY* key) {
     default:
       return fail(Errc::unsupported, "the key is neither RSA nor Ed25519");
   }
+}
+
+// An RSA signing context, initialised once per thread and key and then reused: a fresh
+// EVP_PKEY_CTX makes OpenSSL 3 fetch the implementation again (under a lock all threads
+// share) and set up new RSA blinding, which costs about a fifth of a signature. The context
+// holds a reference to its key, so a cached key's address cannot be reused by another key;
+// the few most recent keys of a thread are kept (keys change only on reload).
+struct CachedSigningContext {
+  EVP_PKEY* key;
+  PkeyCtxPtr ctx;
+};
+
+thread_local std::vector<CachedSigningContext> rsa_signing_contexts;
+
+EVP_PKEY_CTX* rsa_signing_context(EVP_PKEY* key) {
+  constexpr std::size_t kKeysPerThread = 8;
+  auto& cache = rsa_signing_contexts;
+  for (const CachedSigningContext& entry : cache) {
+    if (entry.key == key) {
+      return entry.ctx.get();
+    }
+  }
+  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr));
+  if (!ctx || EVP_PKEY_sign_init(ctx.get()) <= 0 ||
+      EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) <= 0 ||
+      EVP_PKEY_CTX_set_signature_md(ctx.get(), EVP_sha256()) <= 0) {
+    return nullptr;
+  }
+  if (cache.size() == kKeysPerThread) {
+    cache.erase(cache.begin());
+  }
+  cache.push_back({key, std::move(ctx)});
+  return cache.back().ctx.get();
+}
+
+// After a failed signature the context's state is unknown: the next one starts afresh.
+void forget_rsa_signing_context(EVP_PKEY* key) {
+  std::erase_if(rsa_signing_contexts,
+                [key](const CachedSigningContext& entry) { return entry.key == key; });
 }
 
 }  // namespace
@@ -153,11 +195,9 @@ Result<std::string> PrivateKey::sign_digest(const Sha256Digest& digest) const {
   std::string signature(length, '\0');
   auto* out = reinterpret_cast<unsigned char*>(signature.data());
   if (type_ == KeyType::rsa) {
-    PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key_.get(), nullptr));
-    if (!ctx || EVP_PKEY_sign_init(ctx.get()) <= 0 ||
-        EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) <= 0 ||
-        EVP_PKEY_CTX_set_signature_md(ctx.get(), EVP_sha256()) <= 0 ||
-        EVP_PKEY_sign(ctx.get(), out, &length, digest.data(), digest.size()) <= 0) {
+    EVP_PKEY_CTX* ctx = rsa_signing_context(key_.get());
+    if (ctx == nullptr || EVP_PKEY_sign(ctx, out, &length, digest.data(), digest.size()) <= 0) {
+      forget_rsa_signing_context(key_.get());
       return fail(Errc::internal, "RSA signing failed: " + openssl_error());
     }
   } else {

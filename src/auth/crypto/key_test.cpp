@@ -1,8 +1,11 @@
 #include "auth/crypto/key.hpp"
 
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include "auth/crypto/base64.hpp"
+#include "auth/crypto/keygen.hpp"
 #include "base/file.hpp"
 
 namespace cqlist::auth::crypto {
@@ -98,6 +101,32 @@ TEST(Keys, SignatureVerifiesAndTamperingFails) {
     bad[3] = static_cast<char>(bad[3] ^ 1);
     EXPECT_FALSE(pub->verify_digest(digest, bad)) << path;
     EXPECT_FALSE(pub->verify_digest(digest, "")) << path;
+  }
+}
+
+// Signing contexts are kept per thread and key: many keys in turn, and keys freed and made
+// again (a reload), must each still sign with their own key.
+TEST(Keys, ManyRsaKeysSignedInTurnEachVerifyWithTheirOwnPublicKey) {
+  const Sha256Digest digest = sha256("list mail");
+  for (int round = 0; round < 2; ++round) {
+    std::vector<PrivateKey> keys;
+    for (int i = 0; i < 10; ++i) {  // more than a thread keeps contexts for
+      auto key = generate_private_key(KeyType::rsa, 1024);
+      ASSERT_TRUE(key.has_value());
+      keys.push_back(std::move(*key));
+    }
+    for (int pass = 0; pass < 2; ++pass) {
+      for (std::size_t i = 0; i < keys.size(); ++i) {
+        auto signature = keys[i].sign_digest(digest);
+        ASSERT_TRUE(signature.has_value()) << i;
+        auto own = PublicKey::from_bytes(KeyType::rsa, keys[i].public_key_bytes());
+        auto other =
+            PublicKey::from_bytes(KeyType::rsa, keys[(i + 1) % keys.size()].public_key_bytes());
+        ASSERT_TRUE(own.has_value() && other.has_value());
+        EXPECT_TRUE(own->verify_digest(digest, *signature)) << i;
+        EXPECT_FALSE(other->verify_digest(digest, *signature)) << i;
+      }
+    }
   }
 }
 
