@@ -34,9 +34,9 @@ std::string sample_post(const store::ListRow& list, std::chrono::system_clock::t
   return out;
 }
 
-// The post as the pipeline's transform stages leave it (list/pipeline.cpp kTransforms), the
-// author's domain taken as enforcing DMARC so that a rewriting list rewrites it. The ARC seal
-// is left out: it adds ARC fields only and needs the inbound results.
+// The post as the pipeline's transform stages leave it (list::decorate_post), the author's
+// domain taken as enforcing DMARC so that a rewriting list rewrites it. The ARC seal is left
+// out: it adds ARC fields only and needs the inbound results.
 Result<mail::Message> decorate(mail::Message message, const store::ListRow& list,
                                const list::ListSettings& settings,
                                std::chrono::system_clock::time_point now) {
@@ -52,10 +52,7 @@ Result<mail::Message> decorate(mail::Message message, const store::ListRow& list
   context.authenticity.dmarc_policy = "reject";
   context.article = list.last_article + 1;
   context.now = now;
-  CQLIST_TRY_VOID(list::decorate_subject(message, context));
-  CQLIST_TRY_VOID(list::decorate_headers(message, context));
-  CQLIST_TRY_VOID(list::mitigate_dmarc(message, context));
-  CQLIST_TRY_VOID(list::decorate_footer(message, context));
+  CQLIST_TRY_VOID(list::decorate_post(message, context));
   return message;
 }
 

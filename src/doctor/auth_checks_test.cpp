@@ -186,19 +186,6 @@ TEST(DoctorDns, BogusDnssecFails) {
   EXPECT_EQ(find_finding(findings, "DNS-03")->severity, Severity::fail);
 }
 
-ListFacts ham_list() {
-  ListFacts list;
-  list.address = "ham@cq-test.example";
-  list.from_rewrite = "never";
-  list.subject_tag = true;
-  list.footer = true;
-  list.envelope_domain = "cq-test.example";
-  list.members = 160;
-  list.members_by_domain = {{"gmail.com", 120}, {"none.example", 40}};
-  list.posts_per_day = 10;
-  return list;
-}
-
 TEST(DoctorList, KeepingFromWhileTaggingFailsForGmailPostersInBothLanguages) {
   auto resolver = zone(R"(_dmarc.gmail.com TXT "v=DMARC1; p=none; sp=quarantine"
 _dmarc.none.example TXT "v=DMARC1; p=none"

@@ -214,19 +214,6 @@ TEST(DoctorSelfTest, SimpleCanonicalizationIsInfoDkim11AndDoesNotChangeTheExitSt
       nullptr);
 }
 
-ListFacts ham_list() {
-  ListFacts list;
-  list.address = "ham@cq-test.example";
-  list.from_rewrite = "never";
-  list.subject_tag = true;
-  list.footer = true;
-  list.envelope_domain = "cq-test.example";
-  list.members = 160;
-  list.members_by_domain = {{"gmail.com", 120}, {"none.example", 40}};
-  list.posts_per_day = 10;
-  return list;
-}
-
 TEST(DoctorListPractice, TagAndFooterFailList02WithList01AndWarnOtherwise) {
   auto resolver = zone("_dmarc.gmail.com TXT \"v=DMARC1; p=none; sp=quarantine\"\n");
   DoctorInput input;

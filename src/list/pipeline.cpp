@@ -39,16 +39,16 @@ namespace cqlist::list {
 namespace {
 
 using CheckStage = Verdict (*)(const mail::Message&, PostContext&, PipelineServices&);
-using TransformStage = Result<void> (*)(mail::Message&, PostContext&, PipelineServices&);
+using DecorationStage = Result<void> (*)(mail::Message&, PostContext&);
 
 struct NamedCheck {
   std::string_view name;
   CheckStage run;
 };
 
-struct NamedTransform {
+struct NamedDecoration {
   std::string_view name;
-  TransformStage run;
+  DecorationStage run;
 };
 
 // The order is policy: a loop is dropped before anything is spent on it, an oversized post is
@@ -62,18 +62,22 @@ constexpr std::array<NamedCheck, 4> kChecks = {{
 }};
 
 // Subject and headers before the From rewrite (which reads the decorated header), the footer
-// before the seal (which signs the body), the seal last.
-constexpr std::array<NamedTransform, 5> kTransforms = {{
-    {"subject", [](mail::Message& message, PostContext& context,
-                   PipelineServices&) { return decorate_subject(message, context); }},
-    {"headers", [](mail::Message& message, PostContext& context,
-                   PipelineServices&) { return decorate_headers(message, context); }},
-    {"dmarc_mitigation", [](mail::Message& message, PostContext& context,
-                            PipelineServices&) { return mitigate_dmarc(message, context); }},
-    {"footer", [](mail::Message& message, PostContext& context,
-                  PipelineServices&) { return decorate_footer(message, context); }},
-    {"seal", seal_arc},
+// before the seal (which signs the body); run_transforms seals last.
+constexpr std::array<NamedDecoration, 4> kDecorations = {{
+    {"subject", decorate_subject},
+    {"headers", decorate_headers},
+    {"dmarc_mitigation", mitigate_dmarc},
+    {"footer", decorate_footer},
 }};
+
+Result<void> in_stage(Result<void> done, std::string_view stage, const PostContext& context) {
+  if (!done) {
+    return fail(std::move(done.error())
+                    .with_context(fmt::format("in the {} stage of a post to {}", stage,
+                                              context.list.address())));
+  }
+  return {};
+}
 
 Verdict temporary_failure(std::string_view stage, std::string reason) {
   Verdict out;
@@ -152,6 +156,13 @@ Verdict run_checks(const mail::Message& message, PostContext& context, PipelineS
   return verdict;
 }
 
+Result<void> decorate_post(mail::Message& message, PostContext& context) {
+  for (const NamedDecoration& decoration : kDecorations) {
+    CQLIST_TRY_VOID(in_stage(decoration.run(message, context), decoration.name, context));
+  }
+  return {};
+}
+
 Result<mail::Message> run_transforms(mail::Message message, PostContext& context,
                                      PipelineServices& services) {
   if (context.article <= 0) {
@@ -163,13 +174,8 @@ Result<mail::Message> run_transforms(mail::Message message, PostContext& context
   if (context.settings.arc && services.sealer != nullptr) {
     context.incoming_arc = auth::arc::validate(message, services.resolver, context.now);
   }
-  for (const NamedTransform& transform : kTransforms) {
-    if (auto done = transform.run(message, context, services); !done) {
-      return fail(std::move(done.error())
-                      .with_context(fmt::format("in the {} stage of a post to {}", transform.name,
-                                                context.list.address())));
-    }
-  }
+  CQLIST_TRY_VOID(decorate_post(message, context));
+  CQLIST_TRY_VOID(in_stage(seal_arc(message, context, services), "seal", context));
   if (!message_id.empty()) {
     if (auto remembered =
             services.store.remember_message_id(context.list.id, message_id, context.now);

@@ -133,6 +133,9 @@ Result<void> seal_arc(mail::Message& message, PostContext& context, PipelineServ
 // The check stages in order; the first non-accept verdict stops them and is returned, with a
 // log line naming the stage and the reason.
 Verdict run_checks(const mail::Message& message, PostContext& context, PipelineServices& services);
+// The transform stages but the ARC seal, in order: the post as it is distributed, before
+// sealing. `cqlist doctor`'s signing self-test decorates its sample post with this too.
+Result<void> decorate_post(mail::Message& message, PostContext& context);
 // The transform stages in order (context.article must be set), returning the post as it will
 // be archived and delivered.
 Result<mail::Message> run_transforms(mail::Message message, PostContext& context,

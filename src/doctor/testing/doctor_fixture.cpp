@@ -49,4 +49,17 @@ const Finding* find_finding(const std::vector<Finding>& findings, std::string_vi
   return it == findings.end() ? nullptr : &*it;
 }
 
+ListFacts ham_list() {
+  ListFacts list;
+  list.address = "ham@cq-test.example";
+  list.from_rewrite = "never";
+  list.subject_tag = true;
+  list.footer = true;
+  list.envelope_domain = "cq-test.example";
+  list.members = 160;
+  list.members_by_domain = {{"gmail.com", 120}, {"none.example", 40}};
+  list.posts_per_day = 10;
+  return list;
+}
+
 }  // namespace cqlist::doctor::testing

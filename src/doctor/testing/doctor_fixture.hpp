@@ -26,6 +26,10 @@ DoctorInput input_for(std::initializer_list<const char*> addresses);
 // input_for({"192.0.2.25", "2001:db8::25"}): the founding story's dual-stack host.
 DoctorInput founding_input();
 
+// ham@cq-test.example keeping posters' From while tagging subjects and adding a footer, with
+// 160 members (120 at gmail.com) and 10 posts a day.
+ListFacts ham_list();
+
 // A 2048-bit (or 1024-bit) RSA key, the same one for the whole test binary.
 const auth::crypto::PrivateKey& test_rsa_key(unsigned bits = 2048);
 
