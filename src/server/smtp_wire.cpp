@@ -76,23 +76,29 @@ std::optional<std::string> rcpt_to_command(std::string_view recipient) {
   return "RCPT TO:<" + std::string(recipient) + ">\r\n";
 }
 
+// One copy per list member goes through here, so whole lines are appended at once rather
+// than byte by byte. A lone '\r' is not a line end: it passes through as it came.
 std::string dot_stuff(std::string_view data) {
   std::string out;
   out.reserve(data.size() + data.size() / 64 + 5);
-  bool at_line_start = true;
-  for (std::size_t i = 0; i < data.size(); ++i) {
-    char c = data[i];
-    if (at_line_start && c == '.') {
+  std::size_t pos = 0;  // always the start of a line
+  while (pos < data.size()) {
+    if (data[pos] == '.') {
       out.push_back('.');
     }
-    if (c == '\n' && (i == 0 || data[i - 1] != '\r')) {
-      out.push_back('\r');
+    const std::size_t lf = data.find('\n', pos);
+    if (lf == std::string_view::npos) {
+      out.append(data.substr(pos));
+      out.append("\r\n");
+      break;
     }
-    out.push_back(c);
-    at_line_start = c == '\n';
-  }
-  if (!data.empty() && !at_line_start) {
-    out.append("\r\n");
+    if (lf > 0 && data[lf - 1] == '\r') {
+      out.append(data.substr(pos, lf + 1 - pos));
+    } else {
+      out.append(data.substr(pos, lf - pos));
+      out.append("\r\n");
+    }
+    pos = lf + 1;
   }
   out.append(".\r\n");
   return out;

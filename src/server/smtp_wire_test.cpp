@@ -1,7 +1,10 @@
 // server/smtp_wire_test.cpp: EHLO keywords, envelope commands, dot-stuffing.
 #include "server/smtp_wire.hpp"
 
+#include <cstddef>
+#include <random>
 #include <string>
+#include <string_view>
 
 #include <gtest/gtest.h>
 
@@ -18,6 +21,61 @@ TEST(DotStuff, EndsTheLastLineAndTurnsBareLfIntoCrlf) {
   EXPECT_EQ(dot_stuff("a\nb"), "a\r\nb\r\n.\r\n");
   EXPECT_EQ(dot_stuff("a\n.b\n"), "a\r\n..b\r\n.\r\n");
   EXPECT_EQ(dot_stuff(""), ".\r\n");
+}
+
+TEST(DotStuff, HandlesLineEndsAndDotsAtTheEdges) {
+  EXPECT_EQ(dot_stuff("."), "..\r\n.\r\n");
+  EXPECT_EQ(dot_stuff("\n"), "\r\n.\r\n");  // bare LF at index 0
+  EXPECT_EQ(dot_stuff("\n."), "\r\n..\r\n.\r\n");
+  EXPECT_EQ(dot_stuff(".\n.\n"), "..\r\n..\r\n.\r\n");
+  EXPECT_EQ(dot_stuff("a\r\n.\r\nb\r\n"), "a\r\n..\r\nb\r\n.\r\n");  // an early end mark
+  EXPECT_EQ(dot_stuff("\r\n.\r\n"), "\r\n..\r\n.\r\n");
+}
+
+TEST(DotStuff, PassesALoneCrThrough) {
+  // A CR not followed by LF ends no line, so a dot after it is not at a line start.
+  EXPECT_EQ(dot_stuff("a\r.b\r\n"), "a\r.b\r\n.\r\n");
+  EXPECT_EQ(dot_stuff("\r"), "\r\r\n.\r\n");
+  EXPECT_EQ(dot_stuff("a\r\nb\r"), "a\r\nb\r\r\n.\r\n");
+  EXPECT_EQ(dot_stuff("\r\r\n"), "\r\r\n.\r\n");
+}
+
+// The byte-by-byte loop dot_stuff used before it appended whole lines: the definition of the
+// output the faster version must keep.
+std::string reference_dot_stuff(std::string_view data) {
+  std::string out;
+  bool at_line_start = true;
+  for (std::size_t i = 0; i < data.size(); ++i) {
+    char c = data[i];
+    if (at_line_start && c == '.') {
+      out.push_back('.');
+    }
+    if (c == '\n' && (i == 0 || data[i - 1] != '\r')) {
+      out.push_back('\r');
+    }
+    out.push_back(c);
+    at_line_start = c == '\n';
+  }
+  if (!data.empty() && !at_line_start) {
+    out.append("\r\n");
+  }
+  out.append(".\r\n");
+  return out;
+}
+
+TEST(DotStuff, MatchesTheByteByByteDefinitionOnRandomInput) {
+  std::mt19937 random(20261129);
+  std::uniform_int_distribution<std::size_t> length_of(0, 40);
+  std::uniform_int_distribution<int> byte_of(0, 3);
+  static constexpr char kBytes[] = {'.', '\r', '\n', 'a'};
+  for (int round = 0; round < 5000; ++round) {
+    std::string data(length_of(random), '\0');
+    for (char& c : data) {
+      c = kBytes[byte_of(random)];
+    }
+    ASSERT_EQ(dot_stuff(data), reference_dot_stuff(data))
+        << "input bytes: " << testing::PrintToString(data);
+  }
 }
 
 TEST(EhloReply, ListsKeywordsInUpperCase) {

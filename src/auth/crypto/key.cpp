@@ -1,3 +1,4 @@
+// auth/crypto/key.cpp: private and public keys, SHA-256, and the per-thread signing contexts.
 #include "auth/crypto/key.hpp"
 
 #include <cstddef>
@@ -63,43 +64,76 @@ Result<KeyType> type_of(const EVP_PKEY* key) {
   }
 }
 
-// An RSA signing context, initialised once per thread and key and then reused: a fresh
+// A signing context, initialised once per thread and key and then reused. For RSA a fresh
 // EVP_PKEY_CTX makes OpenSSL 3 fetch the implementation again (under a lock all threads
-// share) and set up new RSA blinding, which costs about a fifth of a signature. The context
+// share) and set up new RSA blinding, which costs about a fifth of a signature; for Ed25519
+// each fresh EVP_MD_CTX needs an EVP_DigestSignInit, which does the same fetch. The context
 // holds a reference to its key, so a cached key's address cannot be reused by another key;
 // the few most recent keys of a thread are kept (keys change only on reload).
 struct CachedSigningContext {
   EVP_PKEY* key;
-  PkeyCtxPtr ctx;
+  PkeyCtxPtr rsa;    // for EVP_PKEY_sign, when the key is RSA
+  MdCtxPtr ed25519;  // for EVP_DigestSign, when the key is Ed25519
 };
 
-thread_local std::vector<CachedSigningContext> rsa_signing_contexts;
+thread_local std::vector<CachedSigningContext> signing_contexts;
 
-EVP_PKEY_CTX* rsa_signing_context(EVP_PKEY* key) {
+MdCtxPtr new_ed25519_signing_context(EVP_PKEY* key) {
+  MdCtxPtr ctx(EVP_MD_CTX_new());
+  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key) <= 0) {
+    return nullptr;
+  }
+  return ctx;
+}
+
+const CachedSigningContext* signing_context(EVP_PKEY* key, KeyType type) {
   constexpr std::size_t kKeysPerThread = 8;
-  auto& cache = rsa_signing_contexts;
+  auto& cache = signing_contexts;
   for (const CachedSigningContext& entry : cache) {
     if (entry.key == key) {
-      return entry.ctx.get();
+      return &entry;
     }
   }
-  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr));
-  if (!ctx || EVP_PKEY_sign_init(ctx.get()) <= 0 ||
-      EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) <= 0 ||
-      EVP_PKEY_CTX_set_signature_md(ctx.get(), EVP_sha256()) <= 0) {
-    return nullptr;
+  CachedSigningContext entry{key, nullptr, nullptr};
+  if (type == KeyType::rsa) {
+    entry.rsa.reset(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr));
+    if (!entry.rsa || EVP_PKEY_sign_init(entry.rsa.get()) <= 0 ||
+        EVP_PKEY_CTX_set_rsa_padding(entry.rsa.get(), RSA_PKCS1_PADDING) <= 0 ||
+        EVP_PKEY_CTX_set_signature_md(entry.rsa.get(), EVP_sha256()) <= 0) {
+      return nullptr;
+    }
+  } else {
+    entry.ed25519 = new_ed25519_signing_context(key);
+    if (!entry.ed25519) {
+      return nullptr;
+    }
   }
   if (cache.size() == kKeysPerThread) {
     cache.erase(cache.begin());
   }
-  cache.push_back({key, std::move(ctx)});
-  return cache.back().ctx.get();
+  cache.push_back(std::move(entry));
+  return &cache.back();
 }
 
 // After a failed signature the context's state is unknown: the next one starts afresh.
-void forget_rsa_signing_context(EVP_PKEY* key) {
-  std::erase_if(rsa_signing_contexts,
+void forget_signing_context(EVP_PKEY* key) {
+  std::erase_if(signing_contexts,
                 [key](const CachedSigningContext& entry) { return entry.key == key; });
+}
+
+// Each Ed25519 signature is made on a copy of the cached, initialised context: copying skips
+// the fetch of EVP_DigestSignInit, and OpenSSL 3.2 and later refuse a second EVP_DigestSign
+// on one context (openssl/openssl#23075), so the cached one itself is never used up.
+bool sign_ed25519(EVP_PKEY* key, const Sha256Digest& digest, unsigned char* out,
+                  std::size_t& length) {
+  const CachedSigningContext* cached = signing_context(key, KeyType::ed25519);
+  MdCtxPtr ctx(EVP_MD_CTX_new());
+  if (cached == nullptr || !ctx || EVP_MD_CTX_copy_ex(ctx.get(), cached->ed25519.get()) <= 0 ||
+      EVP_DigestSign(ctx.get(), out, &length, digest.data(), digest.size()) <= 0) {
+    forget_signing_context(key);
+    return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -195,17 +229,14 @@ Result<std::string> PrivateKey::sign_digest(const Sha256Digest& digest) const {
   std::string signature(length, '\0');
   auto* out = reinterpret_cast<unsigned char*>(signature.data());
   if (type_ == KeyType::rsa) {
-    EVP_PKEY_CTX* ctx = rsa_signing_context(key_.get());
-    if (ctx == nullptr || EVP_PKEY_sign(ctx, out, &length, digest.data(), digest.size()) <= 0) {
-      forget_rsa_signing_context(key_.get());
+    const CachedSigningContext* cached = signing_context(key_.get(), type_);
+    if (cached == nullptr ||
+        EVP_PKEY_sign(cached->rsa.get(), out, &length, digest.data(), digest.size()) <= 0) {
+      forget_signing_context(key_.get());
       return fail(Errc::internal, "RSA signing failed: " + openssl_error());
     }
-  } else {
-    MdCtxPtr ctx(EVP_MD_CTX_new());
-    if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key_.get()) <= 0 ||
-        EVP_DigestSign(ctx.get(), out, &length, digest.data(), digest.size()) <= 0) {
-      return fail(Errc::internal, "Ed25519 signing failed: " + openssl_error());
-    }
+  } else if (!sign_ed25519(key_.get(), digest, out, length)) {
+    return fail(Errc::internal, "Ed25519 signing failed: " + openssl_error());
   }
   signature.resize(length);
   return signature;

@@ -1,8 +1,12 @@
+// auth/crypto/key_test.cpp: key reading, signing and verifying, the per-thread signing contexts.
 #include "auth/crypto/key.hpp"
 
+#include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
 
 #include "auth/crypto/base64.hpp"
 #include "auth/crypto/keygen.hpp"
@@ -128,6 +132,95 @@ TEST(Keys, ManyRsaKeysSignedInTurnEachVerifyWithTheirOwnPublicKey) {
       }
     }
   }
+}
+
+// The Ed25519 signature of `digest` from a context made for this one signature, as signing
+// worked before contexts were cached. Ed25519 is deterministic, so a cached context must give
+// exactly these bytes.
+std::string fresh_context_signature(const PrivateKey& key, const Sha256Digest& digest) {
+  std::string signature(64, '\0');
+  std::size_t length = signature.size();
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  const bool ok = ctx != nullptr &&
+                  EVP_DigestSignInit(ctx, nullptr, nullptr, nullptr, key.native()) > 0 &&
+                  EVP_DigestSign(ctx, reinterpret_cast<unsigned char*>(signature.data()), &length,
+                                 digest.data(), digest.size()) > 0;
+  EVP_MD_CTX_free(ctx);
+  EXPECT_TRUE(ok);
+  signature.resize(ok ? length : 0);
+  return signature;
+}
+
+TEST(Keys, Ed25519SignaturesInARowEqualFreshContextSignatures) {
+  auto key = PrivateKey::from_text(shared("dkim-rfc8463/ed25519-private-seed.b64"));
+  ASSERT_TRUE(key.has_value());
+  auto pub = PublicKey::from_bytes(KeyType::ed25519, key->public_key_bytes());
+  ASSERT_TRUE(pub.has_value());
+  // Different digests in turn: a context that kept anything from the previous message
+  // would give a different signature for the next.
+  const std::vector<Sha256Digest> digests = {sha256("copy for alice"), sha256("copy for bob"),
+                                             sha256("")};
+  std::vector<std::string> expected;
+  for (const Sha256Digest& digest : digests) {
+    expected.push_back(fresh_context_signature(*key, digest));
+    ASSERT_EQ(expected.back().size(), 64u);
+  }
+  EXPECT_NE(expected[0], expected[1]);
+  for (int i = 0; i < 200; ++i) {
+    const std::size_t which = static_cast<std::size_t>(i) % digests.size();
+    auto signature = key->sign_digest(digests[which]);
+    ASSERT_TRUE(signature.has_value()) << i << ": " << signature.error().message();
+    ASSERT_EQ(*signature, expected[which]) << i;
+    ASSERT_TRUE(pub->verify_digest(digests[which], *signature)) << i;
+  }
+}
+
+TEST(Keys, TwoEd25519KeysAlternatingOnOneThreadEachSignWithTheirOwnKey) {
+  auto first = PrivateKey::from_ed25519_seed(std::string(32, '\x01'));
+  auto second = PrivateKey::from_ed25519_seed(std::string(32, '\x02'));
+  ASSERT_TRUE(first.has_value() && second.has_value());
+  auto first_pub = PublicKey::from_bytes(KeyType::ed25519, first->public_key_bytes());
+  auto second_pub = PublicKey::from_bytes(KeyType::ed25519, second->public_key_bytes());
+  ASSERT_TRUE(first_pub.has_value() && second_pub.has_value());
+  const Sha256Digest digest = sha256("list mail");
+  const std::string first_expected = fresh_context_signature(*first, digest);
+  const std::string second_expected = fresh_context_signature(*second, digest);
+  ASSERT_NE(first_expected, second_expected);
+  for (int i = 0; i < 20; ++i) {
+    auto a = first->sign_digest(digest);
+    auto b = second->sign_digest(digest);
+    ASSERT_TRUE(a.has_value() && b.has_value()) << i;
+    EXPECT_EQ(*a, first_expected) << i;
+    EXPECT_EQ(*b, second_expected) << i;
+    EXPECT_TRUE(first_pub->verify_digest(digest, *a)) << i;
+    EXPECT_FALSE(second_pub->verify_digest(digest, *a)) << i;
+    EXPECT_TRUE(second_pub->verify_digest(digest, *b)) << i;
+  }
+}
+
+TEST(Keys, Ed25519SignatureOnAnotherThreadIsCorrect) {
+  auto key = PrivateKey::from_ed25519_seed(std::string(32, '\x2a'));
+  ASSERT_TRUE(key.has_value());
+  auto pub = PublicKey::from_bytes(KeyType::ed25519, key->public_key_bytes());
+  ASSERT_TRUE(pub.has_value());
+  const Sha256Digest digest = sha256("list mail");
+  const std::string expected = fresh_context_signature(*key, digest);
+  ASSERT_TRUE(key->sign_digest(digest).has_value());  // this thread now has a cached context
+  std::vector<std::string> signatures(2);
+  std::thread other([&] {
+    for (std::string& signature : signatures) {
+      auto result = key->sign_digest(digest);
+      signature = result ? *result : std::string();
+    }
+  });
+  other.join();
+  for (const std::string& signature : signatures) {
+    EXPECT_EQ(signature, expected);
+    EXPECT_TRUE(pub->verify_digest(digest, signature));
+  }
+  auto again = key->sign_digest(digest);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(*again, expected);
 }
 
 }  // namespace
