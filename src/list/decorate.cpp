@@ -19,6 +19,7 @@
 #include "list/header_edit.hpp"
 #include "list/list_addresses.hpp"
 #include "list/pipeline.hpp"
+#include "list/unsubscribe_link.hpp"
 #include "mail/charset.hpp"
 #include "mail/encoded_word.hpp"
 #include "mail/footer.hpp"
@@ -353,9 +354,8 @@ Result<void> decorate_headers(mail::Message& message, PostContext& context) {
   // copy's token does (the same condition as delivery's). Without one, the https URI is a form
   // the member fills in, and mailbox providers must not offer a one-click button for it.
   if (!settings.web_url.empty() && settings.personalize) {
-    CQLIST_TRY_VOID(
-        edited(message.add_bottom("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
-               "List-Unsubscribe-Post"));
+    CQLIST_TRY_VOID(edited(message.add_bottom("List-Unsubscribe-Post", kOneClickValue),
+                           "List-Unsubscribe-Post"));
   }
   if (!settings.web_url.empty()) {
     CQLIST_TRY_VOID(

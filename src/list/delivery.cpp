@@ -10,8 +10,8 @@
 #include "auth/dkim/canonicalize.hpp"
 #include "base/log.hpp"
 #include "list/digest.hpp"
+#include "list/personal_copies.hpp"
 #include "list/settings.hpp"
-#include "list/unsubscribe_link.hpp"
 #include "list/verp.hpp"
 #include "mail/message.hpp"
 
@@ -228,6 +228,12 @@ Result<void> Deliverer::deliver(const store::DeliveryJob& job, Clock::time_point
     }
   } else {
     std::optional<std::string> shared_data;
+    std::optional<PersonalCopies> personal_copies;
+    if (personal) {
+      CQLIST_TRY(personal_copies, PersonalCopies::create(article, list, settings, services_.tokens,
+                                                         signing->dkim ? &*signing->dkim : nullptr,
+                                                         body_hashes, now));
+    }
     std::set<std::string> already_accepted;
     if (services_.journal != nullptr) {
       already_accepted = services_.journal->accepted(job.id);
@@ -237,10 +243,8 @@ Result<void> Deliverer::deliver(const store::DeliveryJob& job, Clock::time_point
         continue;  // the MTA took this copy before a crash
       }
       std::string data;
-      if (personal) {
-        mail::Message copy = article;
-        set_personal_unsubscribe(copy, list, settings, services_.tokens, recipient);
-        CQLIST_TRY(data, signed_bytes(std::move(copy), *signing, body_hashes, now));
+      if (personal_copies) {
+        CQLIST_TRY(data, personal_copies->copy_for(recipient));
       } else {
         if (!shared_data) {
           CQLIST_TRY(shared_data, signed_bytes(article, *signing, body_hashes, now));

@@ -44,16 +44,20 @@ std::string unsubscribe_url(const store::ListRow& list, const ListSettings& sett
                      tokens.make(TokenPurpose::unsubscribe, token_data(list.address(), member)));
 }
 
+std::string personal_unsubscribe_value(const store::ListRow& list, const ListSettings& settings,
+                                       const TokenSigner& tokens, std::string_view member) {
+  return fmt::format("<{}>,\r\n <mailto:{}-request@{}?subject=unsubscribe>",
+                     unsubscribe_url(list, settings, tokens, member), list.name, list.domain);
+}
+
 void set_personal_unsubscribe(mail::Message& message, const store::ListRow& list,
                               const ListSettings& settings, const TokenSigner& tokens,
                               std::string_view member) {
-  std::string value =
-      fmt::format("<{}>,\r\n <mailto:{}-request@{}?subject=unsubscribe>",
-                  unsubscribe_url(list, settings, tokens, member), list.name, list.domain);
   message.remove_all("List-Unsubscribe");
   message.remove_all("List-Unsubscribe-Post");
-  message.add_bottom("List-Unsubscribe", value);
-  message.add_bottom("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+  message.add_bottom("List-Unsubscribe",
+                     personal_unsubscribe_value(list, settings, tokens, member));
+  message.add_bottom("List-Unsubscribe-Post", kOneClickValue);
 }
 
 std::optional<UnsubscribeRequest> check_unsubscribe(const std::map<std::string, std::string>& query,

@@ -22,8 +22,15 @@ namespace cqlist::list {
 std::string unsubscribe_url(const store::ListRow& list, const ListSettings& settings,
                             const TokenSigner& tokens, std::string_view member);
 
+// The value of a member's own List-Unsubscribe field: the one-click link and the list's
+// mailto: address.
+std::string personal_unsubscribe_value(const store::ListRow& list, const ListSettings& settings,
+                                       const TokenSigner& tokens, std::string_view member);
+
+inline constexpr std::string_view kOneClickValue = "List-Unsubscribe=One-Click";
+
 // Replaces List-Unsubscribe (and sets List-Unsubscribe-Post) with the member's own link and
-// the list's mailto: address.
+// the list's mailto: address, both at the bottom of the header.
 void set_personal_unsubscribe(mail::Message& message, const store::ListRow& list,
                               const ListSettings& settings, const TokenSigner& tokens,
                               std::string_view member);

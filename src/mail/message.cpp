@@ -205,9 +205,10 @@ bool append_folded_value(std::string& out, std::string_view value, std::string_v
   return true;
 }
 
-// Builds "Name: value<eol>"; nullopt when the value would inject a line.
-std::optional<std::string> new_field_text(std::string_view name, std::string_view value,
-                                          std::string_view eol) {
+}  // namespace
+
+std::optional<std::string> field_text(std::string_view name, std::string_view value,
+                                      std::string_view eol) {
   std::string text;
   text.reserve(name.size() + value.size() + 4);
   text += name;
@@ -221,6 +222,8 @@ std::optional<std::string> new_field_text(std::string_view name, std::string_vie
   text += eol;
   return text;
 }
+
+namespace {
 
 // An mbox envelope line ("From sender date"). "From : x" is an obs-syntax From field instead
 // (RFC 5322 §4.5.3 allows white space before the colon), so it must not count.
@@ -405,7 +408,7 @@ bool Message::insert(std::size_t index, std::string_view name, std::string_view 
   if (!is_valid_field_name(name) || index > fields_.size()) {
     return false;
   }
-  std::optional<std::string> text = new_field_text(name, value, line_ending());
+  std::optional<std::string> text = field_text(name, value, line_ending());
   if (!text) {
     return false;
   }
@@ -428,7 +431,7 @@ bool Message::replace(std::size_t index, std::string_view value) {
   if (index >= fields_.size()) {
     return false;
   }
-  std::optional<std::string> text = new_field_text(fields_[index].name(), value, line_ending());
+  std::optional<std::string> text = field_text(fields_[index].name(), value, line_ending());
   if (!text) {
     return false;
   }

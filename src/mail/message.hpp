@@ -35,6 +35,12 @@ std::string_view defect_name(Defect defect);
 // ftext (RFC 5322 §3.6.8): one or more printable ASCII characters other than ":".
 bool is_valid_field_name(std::string_view name);
 
+// "Name: value<eol>" as the edits below write a new field (a space after the colon unless the
+// value starts with white space, line breaks inside the value written as `eol`); nullopt when
+// a line break in the value is not followed by white space (it would end the field early).
+std::optional<std::string> field_text(std::string_view name, std::string_view value,
+                                      std::string_view eol);
+
 // One header field exactly as it appears in the message.
 class HeaderField {
  public:

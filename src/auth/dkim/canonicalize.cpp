@@ -81,23 +81,34 @@ void canonicalize_header(Canonicalization canonicalization, std::string_view nam
   out += "\r\n";
 }
 
-void canonicalize_field(Canonicalization canonicalization, const mail::HeaderField& field,
-                        std::string& out) {
-  if (canonicalization == Canonicalization::relaxed) {
-    canonicalize_header(canonicalization, field.name(), field.value(), out);
+void canonicalize_field_text(Canonicalization canonicalization, std::string_view text,
+                             std::string& out) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
+    text.remove_suffix(1);
+  }
+  if (canonicalization == Canonicalization::simple) {
+    append_crlf_lines(text, out);
+    out += "\r\n";
     return;
   }
-  std::string_view raw = field.raw();
-  while (!raw.empty() && (raw.back() == '\n' || raw.back() == '\r')) {
-    raw.remove_suffix(1);
+  const std::size_t colon = text.find(':');
+  if (colon == std::string_view::npos) {
+    canonicalize_header(canonicalization, text, {}, out);
+    return;
   }
-  append_crlf_lines(raw, out);
-  out += "\r\n";
+  canonicalize_header(canonicalization, text.substr(0, colon), text.substr(colon + 1), out);
 }
 
-void canonicalize_signed_fields(Canonicalization canonicalization, const mail::Message& message,
-                                const std::vector<std::string>& names, std::string& out) {
+void canonicalize_field(Canonicalization canonicalization, const mail::HeaderField& field,
+                        std::string& out) {
+  canonicalize_field_text(canonicalization, field.raw(), out);
+}
+
+std::vector<std::optional<std::size_t>> signed_field_indices(
+    const mail::Message& message, const std::vector<std::string>& names) {
   const auto& fields = message.fields();
+  std::vector<std::optional<std::size_t>> picked;
+  picked.reserve(names.size());
   // How many instances of each name were used so far, counted from the bottom (§5.4.2).
   std::vector<std::pair<std::string_view, std::size_t>> used;
   for (const std::string& name : names) {
@@ -112,13 +123,25 @@ void canonicalize_signed_fields(Canonicalization canonicalization, const mail::M
       count = &used.back().second;
     }
     std::size_t skip = (*count)++;
+    std::optional<std::size_t> index;
     for (std::size_t i = fields.size(); i-- > 0;) {
       if (fields[i].is_named(name) && skip-- == 0) {
-        canonicalize_field(canonicalization, fields[i], out);
+        index = i;
         break;
       }
     }
-    // A name with no instance left contributes nothing (§5.4: over-signing "nonexistent").
+    // A name with no instance left picks nothing (§5.4: over-signing "nonexistent").
+    picked.push_back(index);
+  }
+  return picked;
+}
+
+void canonicalize_signed_fields(Canonicalization canonicalization, const mail::Message& message,
+                                const std::vector<std::string>& names, std::string& out) {
+  for (const auto& index : signed_field_indices(message, names)) {
+    if (index) {
+      canonicalize_field(canonicalization, message.fields()[*index], out);
+    }
   }
 }
 

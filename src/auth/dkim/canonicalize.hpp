@@ -34,6 +34,17 @@ void canonicalize_header(Canonicalization canonicalization, std::string_view nam
 void canonicalize_field(Canonicalization canonicalization, const mail::HeaderField& field,
                         std::string& out);
 
+// The same for a whole field's text ("Name: value", folding included, a final line end
+// optional), as mail::field_text writes it.
+void canonicalize_field_text(Canonicalization canonicalization, std::string_view text,
+                             std::string& out);
+
+// For each name of h=, in hash order, the index of the field it picks: the i-th occurrence of
+// a name picks the i-th instance of that field counting from the bottom; none when no instance
+// is left (§5.4.2).
+std::vector<std::optional<std::size_t>> signed_field_indices(const mail::Message& message,
+                                                             const std::vector<std::string>& names);
+
 // The fields named by h= in hash order: the i-th occurrence of a name picks the i-th instance
 // of that field counting from the bottom; names with no instance left add nothing (§5.4.2).
 void canonicalize_signed_fields(Canonicalization canonicalization, const mail::Message& message,

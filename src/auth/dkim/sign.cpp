@@ -1,5 +1,7 @@
 #include "auth/dkim/sign.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "auth/crypto/base64.hpp"
@@ -18,6 +20,8 @@ constexpr std::string_view kFieldName = "DKIM-Signature";
 class Folder {
  public:
   explicit Folder(std::size_t column) : column_(column) {}
+
+  Folder(std::string text, std::size_t column) : out_(std::move(text)), column_(column) {}
 
   void word(std::string_view text, bool space_before) {
     const std::size_t needed = text.size() + (space_before ? 1 : 0);
@@ -49,6 +53,8 @@ class Folder {
   }
 
   const std::string& text() const { return out_; }
+
+  std::size_t column() const { return column_; }
 
  private:
   std::string out_;
@@ -153,59 +159,86 @@ Result<std::vector<std::string>> Signer::sign(const mail::Message& message,
 Result<std::vector<std::string>> Signer::sign(const mail::Message& message,
                                               BodyHashCache& body_hashes,
                                               std::chrono::system_clock::time_point now) const {
+  CQLIST_TRY(CopySigner copies, CopySigner::create(*this, message, {}, body_hashes, now));
+  return copies.sign({});
+}
+
+Result<CopySigner> CopySigner::create(const Signer& signer, const mail::Message& message,
+                                      const std::vector<std::size_t>& varying,
+                                      BodyHashCache& body_hashes,
+                                      std::chrono::system_clock::time_point now) {
+  const SignerConfig& config = signer.config();
   if (!message.find_first("from")) {
     return fail(Errc::invalid_argument, "the message has no From field; DKIM requires one");
   }
+  for (std::size_t index : varying) {
+    if (index >= message.fields().size()) {
+      return fail(Errc::invalid_argument, "a varying header field is not in the message");
+    }
+  }
   // h=: the listed fields as often as present, then the over-signed names once more.
   std::vector<std::string> names;
-  for (const auto& name : config_.signed_headers) {
+  for (const auto& name : config.signed_headers) {
     const std::size_t count = message.find_all(name).size();
     for (std::size_t i = 0; i < count; ++i) {
       names.push_back(to_ascii_lower(name));
     }
   }
-  for (const auto& name : config_.oversigned_headers) {
+  for (const auto& name : config.oversigned_headers) {
     names.push_back(to_ascii_lower(name));
   }
 
+  CopySigner copies;
+  copies.canonicalization_ = config.header_canonicalization;
+  copies.varying_count_ = varying.size();
   // The header data common to every signature: the signed fields, hashed once per key below
   // together with that key's own DKIM-Signature field.
-  std::string signed_fields;
-  canonicalize_signed_fields(config_.header_canonicalization, message, names, signed_fields);
+  copies.pieces_.emplace_back();
+  for (const auto& index : signed_field_indices(message, names)) {
+    if (!index) {
+      continue;
+    }
+    auto slot = std::find(varying.begin(), varying.end(), *index);
+    if (slot == varying.end()) {
+      canonicalize_field(config.header_canonicalization, message.fields()[*index],
+                         copies.pieces_.back().fixed);
+      continue;
+    }
+    copies.pieces_.back().varying = static_cast<std::size_t>(slot - varying.begin());
+    copies.pieces_.emplace_back();
+  }
 
   const std::string body_hash = crypto::base64_encode(std::string_view(
-      reinterpret_cast<const char*>(body_hashes.get(config_.body_canonicalization).data()),
+      reinterpret_cast<const char*>(body_hashes.get(config.body_canonicalization).data()),
       crypto::kSha256Size));
   const std::int64_t timestamp =
       std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
 
-  std::vector<std::string> values;
-  values.reserve(config_.keys.size());
-  for (const SigningKey& key : config_.keys) {
+  for (const SigningKey& key : config.keys) {
     const Algorithm algorithm =
         key.key.type() == crypto::KeyType::rsa ? Algorithm::rsa_sha256 : Algorithm::ed25519_sha256;
     Folder folder(kFieldName.size() + 2);
     folder.word("v=1;", false);
     folder.word(fmt::format("a={};", algorithm_name(algorithm)), true);
-    folder.word(fmt::format("c={}/{};", canonicalization_name(config_.header_canonicalization),
-                            canonicalization_name(config_.body_canonicalization)),
+    folder.word(fmt::format("c={}/{};", canonicalization_name(config.header_canonicalization),
+                            canonicalization_name(config.body_canonicalization)),
                 true);
-    folder.word(fmt::format("d={};", config_.domain), true);
-    if (config_.identity) {
-      folder.word(fmt::format("i={};", *config_.identity), true);
+    folder.word(fmt::format("d={};", config.domain), true);
+    if (config.identity) {
+      folder.word(fmt::format("i={};", *config.identity), true);
     }
-    if (config_.write_query_method) {
+    if (config.write_query_method) {
       folder.word("q=dns/txt;", true);
     }
     folder.word(fmt::format("s={};", key.selector), true);
     folder.word(fmt::format("t={};", timestamp), true);
-    if (config_.expiry) {
-      folder.word(fmt::format("x={};", timestamp + config_.expiry->count()), true);
+    if (config.expiry) {
+      folder.word(fmt::format("x={};", timestamp + config.expiry->count()), true);
     }
     // h=: breakable at the separator's spaces, or right after each ":" when it has none.
     std::string header_list = "h=";
     for (std::size_t i = 0; i < names.size(); ++i) {
-      header_list += (i == 0 ? "" : config_.header_separator) + names[i];
+      header_list += (i == 0 ? "" : config.header_separator) + names[i];
     }
     header_list += ';';
     for (std::string_view rest = header_list; !rest.empty();) {
@@ -224,12 +257,37 @@ Result<std::vector<std::string>> Signer::sign(const mail::Message& message,
     folder.word(fmt::format("bh={};", body_hash), true);
     folder.word("b=", true);
 
-    // §3.7: the header hash covers the signed fields, then this field with an empty b=,
-    // canonicalized, without its final CRLF. The field is hashed as add_top writes it.
-    std::string data = signed_fields;
-    canonicalize_header(config_.header_canonicalization, kFieldName, " " + folder.text(), data);
-    data.resize(data.size() - 2);
-    CQLIST_TRY(std::string signature, key.key.sign_digest(crypto::sha256(data)));
+    // §3.7: the header hash ends with this field with an empty b=, canonicalized, without its
+    // final CRLF. The field is hashed as add_top writes it.
+    std::string canonical;
+    canonicalize_header(config.header_canonicalization, kFieldName, " " + folder.text(), canonical);
+    canonical.resize(canonical.size() - 2);
+    copies.stubs_.push_back({key.key, folder.text(), folder.column(), std::move(canonical)});
+  }
+  return copies;
+}
+
+Result<std::vector<std::string>> CopySigner::sign(
+    const std::vector<std::string_view>& fields) const {
+  if (fields.size() != varying_count_) {
+    return fail(Errc::invalid_argument, "a copy must give every varying header field");
+  }
+  std::string signed_fields;
+  for (const Piece& piece : pieces_) {
+    signed_fields += piece.fixed;
+    if (piece.varying) {
+      canonicalize_field_text(canonicalization_, fields[*piece.varying], signed_fields);
+    }
+  }
+  std::vector<std::string> values;
+  values.reserve(stubs_.size());
+  for (const KeyStub& stub : stubs_) {
+    std::string data;
+    data.reserve(signed_fields.size() + stub.canonical.size());
+    data += signed_fields;
+    data += stub.canonical;
+    CQLIST_TRY(std::string signature, stub.key.sign_digest(crypto::sha256(data)));
+    Folder folder(stub.field_text, stub.column);
     folder.split_word(crypto::base64_encode(signature));
     values.push_back(folder.text());
   }

@@ -7,6 +7,8 @@
 // Over-signing: each name in `oversigned_headers` is listed in h= once more than the message
 // has it, so that nobody can add another From or List-Unsubscribe after signing without
 // breaking the signature (RFC 6376 §8.15). l= is never written (§8.2: it lets anyone append).
+// CopySigner signs many copies of one message that differ only in a few header fields (each
+// member's own List-Unsubscribe link): everything but the hashes and signatures is made once.
 // See also: verify.hpp, canonicalize.hpp (BodyHashCache for per-recipient copies).
 #pragma once
 
@@ -78,6 +80,46 @@ class Signer {
   explicit Signer(SignerConfig config) : config_(std::move(config)) {}
 
   SignerConfig config_;
+};
+
+// The signatures of copies of one message whose only differences are the values of some
+// header fields, each copy having those fields at the same places. h=, each DKIM-Signature
+// field up to b= and the canonical form of every other signed field are made by create();
+// sign() then costs the hashes and signatures of one copy. Thread-safe once made.
+class CopySigner {
+ public:
+  // `varying`: indices into message.fields() of the fields that change per copy (their
+  // values in `message` do not matter). The message and the cache need not outlive this.
+  static Result<CopySigner> create(const Signer& signer, const mail::Message& message,
+                                   const std::vector<std::size_t>& varying,
+                                   BodyHashCache& body_hashes,
+                                   std::chrono::system_clock::time_point now);
+
+  // One copy's DKIM-Signature field values, as Signer::sign gives them for the message with
+  // the varying fields replaced by `fields`: their whole texts ("Name: value", as
+  // mail::field_text writes them), in the order of `varying`.
+  Result<std::vector<std::string>> sign(const std::vector<std::string_view>& fields) const;
+
+ private:
+  // Canonical header data in hash order: fixed text, then (when set) a varying field's.
+  struct Piece {
+    std::string fixed;
+    std::optional<std::size_t> varying;
+  };
+
+  struct KeyStub {
+    crypto::PrivateKey key;
+    std::string field_text;  // the DKIM-Signature value up to and including "b="
+    std::size_t column = 0;  // where field_text ends on its last line
+    std::string canonical;   // that field canonicalized, without its final CRLF
+  };
+
+  CopySigner() = default;
+
+  Canonicalization canonicalization_ = Canonicalization::relaxed;
+  std::size_t varying_count_ = 0;
+  std::vector<Piece> pieces_;
+  std::vector<KeyStub> stubs_;
 };
 
 }  // namespace cqlist::auth::dkim

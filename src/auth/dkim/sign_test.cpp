@@ -218,5 +218,73 @@ TEST(Signer, BodyHashIsComputedOncePerBody) {
   EXPECT_EQ(body_hashes.computed(), 1u);
 }
 
+// A list post whose copies differ in the member's own List-Unsubscribe link (at the bottom,
+// as list/ writes it) and in a field no signature covers.
+mail::Message personal_template() {
+  auto message = mail::Message::parse(std::string(kMessage));
+  EXPECT_TRUE(message.add_bottom("List-Unsubscribe", "<https://x.example/u?m=nobody>"));
+  EXPECT_TRUE(message.add_bottom("X-Member", "nobody"));
+  EXPECT_TRUE(message.add_bottom("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"));
+  return message;
+}
+
+TEST(CopySigner, EachCopyGetsTheSignaturesOfTheWholeCopy) {
+  for (auto canonicalization : {Canonicalization::relaxed, Canonicalization::simple}) {
+    SignerConfig config = dual_config();
+    config.header_canonicalization = canonicalization;
+    auto signer = Signer::create(config);
+    ASSERT_TRUE(signer.has_value());
+    mail::Message message = personal_template();
+    const std::size_t count = message.fields().size();
+    const std::vector<std::size_t> varying = {count - 3, count - 2, count - 1};
+    BodyHashCache body_hashes(message.body());
+    auto copies = CopySigner::create(*signer, message, varying, body_hashes, kNow);
+    ASSERT_TRUE(copies.has_value());
+    for (std::string member : {"alice@example.net", "bob@example.com", "carol@example.jp"}) {
+      std::vector<std::string> values = {"<https://x.example/u?m=" + member + ">,\r\n  <mailto:x>",
+                                         member, "List-Unsubscribe=One-Click"};
+      mail::Message copy = message;
+      std::vector<std::string> texts;
+      for (std::size_t i = 0; i < varying.size(); ++i) {
+        ASSERT_TRUE(copy.replace(varying[i], values[i]));
+        texts.push_back(*mail::field_text(copy.fields()[varying[i]].name(), values[i], "\r\n"));
+      }
+      auto whole = signer->sign(copy, kNow);
+      auto fast = copies->sign({texts[0], texts[1], texts[2]});
+      ASSERT_TRUE(whole.has_value());
+      ASSERT_TRUE(fast.has_value());
+      EXPECT_EQ(*fast, *whole) << member;
+
+      // And the copy verifies with the member's link; another member's link breaks it.
+      for (auto it = fast->rbegin(); it != fast->rend(); ++it) {
+        ASSERT_TRUE(copy.add_top("DKIM-Signature", *it));
+      }
+      auto resolver = resolver_for(rsa_key(), ed25519_key());
+      auto outcomes = verify_all(copy, resolver, kNow);
+      ASSERT_EQ(outcomes.size(), 2u);
+      EXPECT_EQ(outcomes[0].result, DkimResult::pass);
+      EXPECT_EQ(outcomes[1].result, DkimResult::pass);
+      ASSERT_TRUE(copy.replace(varying[0] + 2, "<https://x.example/u?m=x>"));
+      outcomes = verify_all(copy, resolver, kNow);
+      EXPECT_EQ(outcomes[0].result, DkimResult::fail);
+    }
+    EXPECT_EQ(body_hashes.computed(), 1u);
+  }
+}
+
+TEST(CopySigner, RefusesMissingFieldsAndWrongCounts) {
+  auto signer = Signer::create(dual_config());
+  ASSERT_TRUE(signer.has_value());
+  mail::Message message = personal_template();
+  BodyHashCache body_hashes(message.body());
+  EXPECT_FALSE(CopySigner::create(*signer, message, {message.fields().size()}, body_hashes, kNow)
+                   .has_value());
+  auto copies =
+      CopySigner::create(*signer, message, {message.fields().size() - 1}, body_hashes, kNow);
+  ASSERT_TRUE(copies.has_value());
+  EXPECT_FALSE(copies->sign({}).has_value());
+  EXPECT_TRUE(copies->sign({"List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"}).has_value());
+}
+
 }  // namespace
 }  // namespace cqlist::auth::dkim
