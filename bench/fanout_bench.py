@@ -171,7 +171,10 @@ class Sink:
     def _read(self):
         tail = b""
         while True:
-            chunk = os.read(self.process.stdout.fileno(), 65536)
+            try:
+                chunk = os.read(self.process.stdout.fileno(), 65536)
+            except (OSError, ValueError):  # stop() closed the pipe during the pause below
+                return
             if not chunk:
                 return
             # The sink prints a line per message: reading each at once would wake this thread

@@ -1,12 +1,20 @@
 // cli/smtp_transport.cpp: one list copy -> one SMTP transaction.
 #include "cli/smtp_transport.hpp"
 
+#include <deque>
+#include <functional>
+#include <optional>
+#include <utility>
+
 namespace cqlist::cli {
 
-Result<list::SendOutcome> SmtpTransport::send(const list::OutboundMessage& message) {
-  server::OutgoingMessage outgoing{message.mail_from, message.xverp, message.recipients,
-                                   message.data};
-  CQLIST_TRY(server::TransactionResult result, pool_.send(outgoing));
+namespace {
+
+server::OutgoingMessage to_outgoing(const list::OutboundMessage& message) {
+  return {message.mail_from, message.xverp, message.recipients, message.data};
+}
+
+list::SendOutcome to_outcome(const server::TransactionResult& result) {
   list::SendOutcome outcome;
   outcome.accepted = result.accepted();
   outcome.recipient_replies = result.rcpt_replies;
@@ -24,6 +32,38 @@ Result<list::SendOutcome> SmtpTransport::send(const list::OutboundMessage& messa
     }
   }
   return outcome;
+}
+
+}  // namespace
+
+Result<list::SendOutcome> SmtpTransport::send(const list::OutboundMessage& message) {
+  CQLIST_TRY(server::TransactionResult result, pool_.send(to_outgoing(message)));
+  return to_outcome(result);
+}
+
+Result<void> SmtpTransport::send_stream(
+    const std::function<std::optional<list::OutboundMessage>()>& next,
+    const std::function<bool(const list::OutboundMessage&, Result<list::SendOutcome>)>& done) {
+  // The pool reports its own copies in the order they were fetched, so the caller's messages
+  // wait here in that order to be handed back with their outcomes.
+  std::deque<list::OutboundMessage> fetched;
+  auto fetch = [&]() -> std::optional<server::OutgoingMessage> {
+    std::optional<list::OutboundMessage> message = next();
+    if (!message) {
+      return std::nullopt;
+    }
+    fetched.push_back(std::move(*message));
+    return to_outgoing(fetched.back());
+  };
+  auto report = [&](const server::OutgoingMessage&, Result<server::TransactionResult> result) {
+    list::OutboundMessage message = std::move(fetched.front());
+    fetched.pop_front();
+    if (!result) {
+      return done(message, fail(result.error()));
+    }
+    return done(message, to_outcome(*result));
+  };
+  return pool_.send_stream(fetch, report);
 }
 
 bool SmtpTransport::offers_xverp() {

@@ -4,6 +4,7 @@
 // know lists; this is where the two meet (the composition root).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -20,6 +21,10 @@ class SmtpTransport : public list::MailTransport {
   explicit SmtpTransport(server::SmtpRelayConfig config) : pool_(std::move(config)) {}
 
   Result<list::SendOutcome> send(const list::OutboundMessage& message) override;
+  // One pooled connection for the whole stream, each copy pipelined behind the one before.
+  Result<void> send_stream(const std::function<std::optional<list::OutboundMessage>()>& next,
+                           const std::function<bool(const list::OutboundMessage&,
+                                                    Result<list::SendOutcome>)>& done) override;
   // Asked once; a relay that cannot be reached now is asked again next time.
   bool offers_xverp() override;
 

@@ -174,29 +174,34 @@ Result<void> Deliverer::deliver(const store::DeliveryJob& job, Clock::time_point
   std::size_t transactions = 0;
   std::size_t refused = 0;
   std::optional<Result<void>> stopped;  // set when the job was deferred or failed
-  auto send = [&](const OutboundMessage& transaction) {
-    ++transactions;
-    auto outcome = services_.transport.send(transaction);
+  auto stop = [&](const std::string& error) {
+    if (job.attempts + 1 >= kMaxAttempts) {
+      log::error(
+          "delivery.failed",
+          {{"list", list.address()}, {"article", std::to_string(job.article)}, {"error", error}});
+      settle(job.id, Clock::time_point::max());
+      stopped = services_.store.fail_job(job.id, error);
+      return;
+    }
+    log::warn("delivery.deferred", {{"list", list.address()},
+                                    {"article", std::to_string(job.article)},
+                                    {"attempts", std::to_string(job.attempts + 1)},
+                                    {"error", error}});
+    // Copies the MTA already took are in the journal and are skipped on the retry.
+    settle(job.id, retry_time(now, job.attempts));
+    stopped = services_.store.defer_job(job.id, error, retry_time(now, job.attempts));
+  };
+  // Whether to go on. After a stop, copies still in flight are only journaled when the MTA
+  // took them, so the retry skips them.
+  auto record = [&](const OutboundMessage& transaction, const Result<SendOutcome>& outcome) {
     if (!outcome || outcome->reply.transient() ||
         (!outcome->accepted && !outcome->reply.permanent())) {
-      std::string error = outcome ? outcome->reply.text() : outcome.error().describe();
-      if (job.attempts + 1 >= kMaxAttempts) {
-        log::error(
-            "delivery.failed",
-            {{"list", list.address()}, {"article", std::to_string(job.article)}, {"error", error}});
-        settle(job.id, Clock::time_point::max());
-        stopped = services_.store.fail_job(job.id, error);
-        return false;
+      if (!stopped) {
+        stop(outcome ? outcome->reply.text() : outcome.error().describe());
       }
-      log::warn("delivery.deferred", {{"list", list.address()},
-                                      {"article", std::to_string(job.article)},
-                                      {"attempts", std::to_string(job.attempts + 1)},
-                                      {"error", error}});
-      // Copies the MTA already took are in the journal and are skipped on the retry.
-      settle(job.id, retry_time(now, job.attempts));
-      stopped = services_.store.defer_job(job.id, error, retry_time(now, job.attempts));
       return false;
     }
+    ++transactions;
     if (services_.journal != nullptr) {
       auto journaled = transaction.xverp
                            ? services_.journal->record_job(job.id)
@@ -215,15 +220,16 @@ Result<void> Deliverer::deliver(const store::DeliveryJob& job, Clock::time_point
              {"reply", outcome->recipient_replies[i].text()}});
       }
     }
-    return true;
+    return !stopped;
   };
 
   bool personal = settings.personalize && !settings.web_url.empty();
   bool batched = !personal && services_.transport.offers_xverp();
   if (batched) {
     CQLIST_TRY(std::string data, signed_bytes(article, *signing, body_hashes, now));
-    if (!send({xverp_bounce_sender(services_.tokens, list, job.article), true, job.recipients,
-               std::move(data)})) {
+    OutboundMessage transaction{xverp_bounce_sender(services_.tokens, list, job.article), true,
+                                job.recipients, std::move(data)};
+    if (!record(transaction, services_.transport.send(transaction))) {
       return std::move(*stopped);
     }
   } else {
@@ -238,25 +244,44 @@ Result<void> Deliverer::deliver(const store::DeliveryJob& job, Clock::time_point
     if (services_.journal != nullptr) {
       already_accepted = services_.journal->accepted(job.id);
     }
-    for (const auto& recipient : job.recipients) {
-      if (already_accepted.contains(recipient)) {
-        continue;  // the MTA took this copy before a crash
-      }
-      std::string data;
+    // One envelope per recipient, streamed: each transaction's commands go out with the
+    // previous copy's end, so a copy costs one round trip to the MTA.
+    auto copy_for = [&](const std::string& to) -> Result<std::string> {
       if (personal_copies) {
-        CQLIST_TRY(data, personal_copies->copy_for(recipient));
-      } else {
-        if (!shared_data) {
-          CQLIST_TRY(shared_data, signed_bytes(article, *signing, body_hashes, now));
-        }
-        data = *shared_data;
+        return personal_copies->copy_for(to);
       }
-      if (!send({personal_bounce_address(services_.tokens, list, recipient),
-                 false,
-                 {recipient},
-                 std::move(data)})) {
-        return std::move(*stopped);
+      if (!shared_data) {
+        CQLIST_TRY(shared_data, signed_bytes(article, *signing, body_hashes, now));
       }
+      return *shared_data;
+    };
+    auto recipient = job.recipients.begin();
+    std::optional<Error> unmade;  // a copy that could not be made ends the job's stream
+    auto next_copy = [&]() -> std::optional<OutboundMessage> {
+      while (recipient != job.recipients.end() && already_accepted.contains(*recipient)) {
+        ++recipient;  // the MTA took this copy before a crash
+      }
+      if (recipient == job.recipients.end()) {
+        return std::nullopt;
+      }
+      const std::string& to = *recipient++;
+      Result<std::string> data = copy_for(to);
+      if (!data) {
+        unmade = std::move(data.error());
+        return std::nullopt;
+      }
+      return OutboundMessage{
+          personal_bounce_address(services_.tokens, list, to), false, {to}, std::move(*data)};
+    };
+    auto streamed = services_.transport.send_stream(next_copy, record);
+    if (!streamed && !stopped) {
+      stop(streamed.error().describe());
+    }
+    if (stopped) {
+      return std::move(*stopped);
+    }
+    if (unmade) {
+      return fail(std::move(*unmade));
     }
   }
   log::info("delivery.sent", {{"list", list.address()},

@@ -18,8 +18,10 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -54,6 +56,19 @@ class MailTransport {
   // Errc::temporary when the MTA could not be reached or the connection broke.
   virtual Result<SendOutcome> send(const OutboundMessage& message) = 0;
   virtual bool offers_xverp() = 0;
+
+  // Sends messages one after another on one connection (see server::SmtpConnection::send_stream):
+  // every message `next` returns gets exactly one `done`, in order; done returns false to stop.
+  virtual Result<void> send_stream(
+      const std::function<std::optional<OutboundMessage>()>& next,
+      const std::function<bool(const OutboundMessage&, Result<SendOutcome>)>& done) {
+    while (std::optional<OutboundMessage> message = next()) {
+      if (!done(*message, send(*message))) {
+        break;
+      }
+    }
+    return {};
+  }
 };
 
 struct DeliveryServices {

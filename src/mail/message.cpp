@@ -186,21 +186,22 @@ bool header_uses_crlf(LineCounts counts, std::string_view separator, std::string
 // Normalises line breaks inside a new field value to `eol`; false when a break is not
 // followed by white space (the value would end the field and start a forged one).
 bool append_folded_value(std::string& out, std::string_view value, std::string_view eol) {
-  for (std::size_t i = 0; i < value.size(); ++i) {
-    char c = value[i];
-    if (c == '\r' || c == '\n') {
-      std::size_t next = i + 1;
-      if (c == '\r' && next < value.size() && value[next] == '\n') {
-        ++next;
-      }
-      if (next >= value.size() || !is_wsp(value[next])) {
-        return false;
-      }
-      out += eol;
-      i = next - 1;
-      continue;
+  while (!value.empty()) {
+    // Runs without a line break are copied whole (DKIM-Signature values are long).
+    std::size_t brk = value.find_first_of("\r\n");
+    out.append(value.substr(0, brk));
+    if (brk == std::string_view::npos) {
+      break;
     }
-    out += c;
+    std::size_t next = brk + 1;
+    if (value[brk] == '\r' && next < value.size() && value[next] == '\n') {
+      ++next;
+    }
+    if (next >= value.size() || !is_wsp(value[next])) {
+      return false;
+    }
+    out += eol;
+    value.remove_prefix(next);
   }
   return true;
 }

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -117,6 +118,52 @@ Result<TransactionResult> SmtpClientPool::send(const OutgoingMessage& message) {
   }
   state_->release(std::move(lease.connection));
   return result;
+}
+
+Result<void> SmtpClientPool::send_stream(
+    const std::function<std::optional<OutgoingMessage>()>& next,
+    const std::function<bool(const OutgoingMessage&, Result<TransactionResult>)>& done) {
+  CQLIST_TRY(Lease lease, state_->acquire(false));
+  // As in send(): an idle connection the relay has closed shows when the first message fails
+  // with nothing accepted. That message then is not reported but sent again on a new one.
+  bool may_retry = lease.reused;
+  std::size_t fetched = 0;
+  std::optional<OutgoingMessage> replay;
+  auto fetch = [&]() -> std::optional<OutgoingMessage> {
+    std::optional<OutgoingMessage> message = std::move(replay);
+    replay.reset();
+    if (!message) {
+      message = next();
+    }
+    if (message) {
+      ++fetched;
+    }
+    return message;
+  };
+  SmtpConnectionImpl* connection = lease.connection.get();
+  auto report = [&](const OutgoingMessage& message, Result<TransactionResult> result) {
+    if (may_retry && fetched == 1 && !connection->usable() && !connection->recipient_accepted()) {
+      replay = message;
+      return false;
+    }
+    may_retry = false;
+    return done(message, std::move(result));
+  };
+  Result<void> streamed = lease.connection->send_stream(fetch, report);
+  state_->release(std::move(lease.connection));
+  if (!replay) {
+    return streamed;
+  }
+  std::string reason = streamed ? "closed" : streamed.error().message();
+  log::info("smtp.retry", {{"relay", state_->config.host}, {"reason", reason}});
+  Result<Lease> fresh = state_->acquire(true);
+  if (!fresh) {
+    done(*replay, fail(fresh.error()));
+    return fail(fresh.error());
+  }
+  streamed = fresh->connection->send_stream(fetch, done);
+  state_->release(std::move(fresh->connection));
+  return streamed;
 }
 
 Result<bool> SmtpClientPool::offers(std::string_view extension) {

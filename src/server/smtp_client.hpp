@@ -2,7 +2,8 @@
 //
 // Owns: one SMTP client connection (EHLO, STARTTLS when offered and wanted, PIPELINING: MAIL,
 // every RCPT and DATA sent in one write, XVERP when the server offers it, dot-stuffing, the
-// final "." in the same write as the body end) and a bounded pool of reused connections.
+// final "." in the same write as the body end; for a stream of messages, the next
+// transaction's commands in that write too) and a bounded pool of reused connections.
 // Postfix owns the queue, retries and TLS to the world; this client talks to a local Postfix.
 //
 // Calls block: delivery runs on worker threads, one connection per thread at a time.
@@ -11,7 +12,9 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -60,6 +63,21 @@ class SmtpConnection {
   // connection broke, after which this connection is unusable.
   virtual Result<TransactionResult> send(const OutgoingMessage& message) = 0;
   // RSET between transactions is sent by send() itself when needed.
+
+  // Sends the messages `next` hands out, in order. With PIPELINING each transaction's MAIL,
+  // RCPT and DATA go out in the same write as the previous message's data and final ".",
+  // so a message costs one round trip; without it, one send() per message.
+  // Every message `next` returned gets exactly one `done` call, in order, as soon as its
+  // outcome is known; `done` returns false to stop (next is then not called again). A
+  // message fetched but never sent because of a stop or a broken connection gets
+  // done(message, Errc::temporary error). Returns an error only when the connection broke
+  // (after the done calls); a refused MAIL/RCPT/DATA is an outcome, and the stream goes on
+  // after an RSET. A stop that comes when the server already said 354 to the next message
+  // closes the connection (nothing else can end DATA without sending that message), so
+  // check usable() afterwards.
+  virtual Result<void> send_stream(
+      const std::function<std::optional<OutgoingMessage>()>& next,
+      const std::function<bool(const OutgoingMessage&, Result<TransactionResult>)>& done) = 0;
   virtual void quit() = 0;
 };
 
@@ -73,6 +91,13 @@ class SmtpClientPool {
   // Waits for a free connection (or opens one), sends, returns the connection to the pool.
   // A connection that failed is dropped and the send is retried once on a new one.
   Result<TransactionResult> send(const OutgoingMessage& message);
+  // SmtpConnection::send_stream on one connection from the pool, held for the whole stream.
+  // A reused connection the relay had closed before the first message got anywhere is
+  // replaced once, as send() does; a connection that breaks later ends the stream with its
+  // error, and the caller decides whether to go on.
+  Result<void> send_stream(
+      const std::function<std::optional<OutgoingMessage>()>& next,
+      const std::function<bool(const OutgoingMessage&, Result<TransactionResult>)>& done);
   // True when the relay offers XVERP (asks once, on the first connection).
   Result<bool> offers(std::string_view extension);
   void close_all();

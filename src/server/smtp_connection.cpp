@@ -141,6 +141,7 @@ Result<mail::SmtpReply> SmtpConnectionImpl::read_reply() {
   }
   if (reply->code == 421) {
     broken_ = true;  // RFC 5321 §3.8: the server is closing the connection
+    goodbye_ = "421 " + (reply->status ? reply->status->to_string() + " " : "") + reply->text();
   }
   return reply;
 }
@@ -242,19 +243,76 @@ Result<void> SmtpConnectionImpl::start_tls() {
   return hello();
 }
 
-Result<void> SmtpConnectionImpl::send_pipelined(const std::string& mail_line,
-                                                const std::vector<std::string>& rcpt_lines,
-                                                TransactionResult& result) {
-  // RFC 2920: MAIL, every RCPT and DATA in one write, then the replies in order.
-  std::string batch = mail_line;
-  for (const std::string& line : rcpt_lines) {
+Result<SmtpConnectionImpl::Envelope> SmtpConnectionImpl::envelope(
+    const OutgoingMessage& message) const {
+  if (message.recipients.empty()) {
+    return fail(Errc::invalid_argument, "a message without recipients cannot be sent");
+  }
+  if (message.xverp && !offers("XVERP")) {
+    return fail(Errc::unsupported,
+                "the SMTP relay at " + relay() +
+                    " does not offer XVERP; point cqlist at a Postfix smtpd listener (it offers "
+                    "XVERP unless smtpd_discard_ehlo_keywords removes it) or send without VERP");
+  }
+  std::optional<std::string> mail_line = mail_from_command(message, extensions_);
+  if (!mail_line) {
+    return fail(Errc::invalid_argument,
+                "the envelope sender contains CR, LF or angle brackets and cannot be sent");
+  }
+  Envelope lines{std::move(*mail_line), {}};
+  for (const std::string& recipient : message.recipients) {
+    std::optional<std::string> line = rcpt_to_command(recipient);
+    if (!line) {
+      return fail(Errc::invalid_argument, "the recipient \"" + recipient +
+                                              "\" is empty or contains CR, LF or angle brackets");
+    }
+    lines.rcpt_lines.push_back(std::move(*line));
+  }
+  return lines;
+}
+
+Result<void> SmtpConnectionImpl::reset_if_needed() {
+  if (!needs_reset_) {
+    return {};
+  }
+  CQLIST_TRY(mail::SmtpReply reset, command("RSET\r\n"));
+  if (!reset.success()) {
+    return fail(refused("RSET", reset));
+  }
+  needs_reset_ = false;
+  return {};
+}
+
+Result<bool> SmtpConnectionImpl::write_transaction(std::string before, const Envelope& envelope) {
+  // RFC 2920: RSET, MAIL, every RCPT and DATA in one write, then the replies in order. The
+  // previous message's data may open the group (§3.1): its "." ends that transaction first.
+  bool reset = needs_reset_;
+  std::string batch = std::move(before);
+  if (reset) {
+    batch += "RSET\r\n";
+  }
+  batch += envelope.mail_line;
+  for (const std::string& line : envelope.rcpt_lines) {
     batch += line;
   }
   batch += "DATA\r\n";
+  needs_reset_ = true;  // until the reply to the final "." ends the transaction
   CQLIST_TRY_VOID(write(batch));
+  return reset;
+}
+
+Result<void> SmtpConnectionImpl::read_transaction(bool reset_sent, const Envelope& envelope,
+                                                  TransactionResult& result) {
+  recipient_accepted_ = false;
+  if (reset_sent) {
+    CQLIST_TRY(mail::SmtpReply reset, read_reply());
+    if (!reset.success()) {
+      return fail(refused("RSET", reset));
+    }
+  }
   CQLIST_TRY(result.mail_reply, read_reply());
   mail::SmtpReply last = result.mail_reply;
-  for (std::size_t i = 0; i < rcpt_lines.size(); ++i) {
+  for (std::size_t i = 0; i < envelope.rcpt_lines.size(); ++i) {
     if (!broken_) {
       CQLIST_TRY(last, read_reply());
     }
@@ -268,15 +326,21 @@ Result<void> SmtpConnectionImpl::send_pipelined(const std::string& mail_line,
   return {};
 }
 
-Result<void> SmtpConnectionImpl::send_in_turn(const std::string& mail_line,
-                                              const std::vector<std::string>& rcpt_lines,
-                                              TransactionResult& result) {
-  CQLIST_TRY(result.mail_reply, command(mail_line));
+std::string SmtpConnectionImpl::data_block(const OutgoingMessage& message) const {
+  if (!recipient_accepted_) {
+    // A server should refuse DATA without recipients (RFC 2920 §3.1); end the empty message.
+    return ".\r\n";
+  }
+  return dot_stuff(message.data);
+}
+
+Result<void> SmtpConnectionImpl::send_in_turn(const Envelope& envelope, TransactionResult& result) {
+  CQLIST_TRY(result.mail_reply, command(envelope.mail_line));
   if (!result.mail_reply.success()) {
-    result.rcpt_replies.assign(rcpt_lines.size(), result.mail_reply);
+    result.rcpt_replies.assign(envelope.rcpt_lines.size(), result.mail_reply);
     return {};
   }
-  for (const std::string& line : rcpt_lines) {
+  for (const std::string& line : envelope.rcpt_lines) {
     if (broken_) {
       result.rcpt_replies.push_back(result.rcpt_replies.back());
       continue;
@@ -297,56 +361,171 @@ Result<TransactionResult> SmtpConnectionImpl::send(const OutgoingMessage& messag
     return fail(Errc::temporary,
                 "the SMTP connection to " + relay() + " is closed; open a new one");
   }
-  if (message.recipients.empty()) {
-    return fail(Errc::invalid_argument, "a message without recipients cannot be sent");
-  }
-  if (message.xverp && !offers("XVERP")) {
-    return fail(Errc::unsupported,
-                "the SMTP relay at " + relay() +
-                    " does not offer XVERP; point cqlist at a Postfix smtpd listener (it offers "
-                    "XVERP unless smtpd_discard_ehlo_keywords removes it) or send without VERP");
-  }
-  std::optional<std::string> mail_line = mail_from_command(message, extensions_);
-  if (!mail_line) {
-    return fail(Errc::invalid_argument,
-                "the envelope sender contains CR, LF or angle brackets and cannot be sent");
-  }
-  std::vector<std::string> rcpt_lines;
-  for (const std::string& recipient : message.recipients) {
-    std::optional<std::string> line = rcpt_to_command(recipient);
-    if (!line) {
-      return fail(Errc::invalid_argument, "the recipient \"" + recipient +
-                                              "\" is empty or contains CR, LF or angle brackets");
-    }
-    rcpt_lines.push_back(std::move(*line));
-  }
-  if (needs_reset_) {
-    CQLIST_TRY(mail::SmtpReply reset, command("RSET\r\n"));
-    if (!reset.success()) {
-      return fail(refused("RSET", reset));
-    }
-    needs_reset_ = false;
-  }
-  needs_reset_ = true;  // until the reply to the final "." ends the transaction
+  CQLIST_TRY(Envelope lines, envelope(message));
+  CQLIST_TRY_VOID(reset_if_needed());
   TransactionResult result;
   if (offers("PIPELINING")) {
-    CQLIST_TRY_VOID(send_pipelined(*mail_line, rcpt_lines, result));
+    CQLIST_TRY(bool reset_sent, write_transaction(std::string(), lines));
+    CQLIST_TRY_VOID(read_transaction(reset_sent, lines, result));
   } else {
-    CQLIST_TRY_VOID(send_in_turn(*mail_line, rcpt_lines, result));
+    needs_reset_ = true;  // until the reply to the final "." ends the transaction
+    CQLIST_TRY_VOID(send_in_turn(lines, result));
   }
   if (result.data_reply.code != 354) {
     return result;  // DATA refused or not reached: the next send() begins with RSET
   }
-  if (!recipient_accepted_) {
-    // A server should refuse DATA without recipients (RFC 2920 §3.1); end the empty message.
-    CQLIST_TRY_VOID(write(".\r\n"));
-    CQLIST_TRY(result.data_reply, read_reply());
-    return result;
-  }
-  CQLIST_TRY_VOID(write(dot_stuff(message.data)));
+  CQLIST_TRY_VOID(write(data_block(message)));
   CQLIST_TRY(result.data_reply, read_reply());
-  needs_reset_ = false;
+  needs_reset_ = !recipient_accepted_;  // after "." alone, RSET first as before
   return result;
+}
+
+Error SmtpConnectionImpl::closed_by_relay() {
+  return broken("during a stream of messages",
+                goodbye_.empty() ? std::string("it closed the connection")
+                                 : "it closed the connection with \"" + goodbye_ + "\"");
+}
+
+Result<void> SmtpConnectionImpl::send_each(const StreamNext& next, const StreamDone& done) {
+  while (std::optional<OutgoingMessage> message = next()) {
+    Result<TransactionResult> result = send(*message);
+    std::optional<Error> failure;
+    if (!result) {
+      failure = result.error();
+    }
+    bool more = done(*message, std::move(result));
+    if (broken_) {
+      return fail(failure ? *failure : closed_by_relay());
+    }
+    if (!more) {
+      break;
+    }
+  }
+  return {};
+}
+
+Result<void> SmtpConnectionImpl::send_stream(const StreamNext& next, const StreamDone& done) {
+  if (broken_) {
+    return fail(Errc::temporary,
+                "the SMTP connection to " + relay() + " is closed; open a new one");
+  }
+  if (!offers("PIPELINING")) {
+    return send_each(next, done);
+  }
+
+  // The message whose DATA got 354: its data block opens the next write, and its final reply
+  // is the first one read after that write.
+  struct Awaiting {
+    OutgoingMessage message;
+    TransactionResult result;
+    std::string block;
+  };
+
+  std::optional<Awaiting> awaiting;
+  std::optional<OutgoingMessage> message;  // fetched, not yet reported, not awaiting
+  // The connection broke: whatever has no final reply yet was not sent, as far as anyone knows.
+  auto abandon = [&](const Error& error) -> Result<void> {
+    Error unsent = error.temporary() ? error : Error(Errc::temporary, error.message());
+    if (awaiting) {
+      done(awaiting->message, fail(unsent));
+      awaiting.reset();
+    }
+    if (message) {
+      done(*message, fail(unsent));
+      message.reset();
+    }
+    return fail(error);
+  };
+  // Reads the awaiting message's final reply and reports it; returns what `done` said.
+  auto conclude = [&]() -> Result<bool> {
+    CQLIST_TRY(awaiting->result.data_reply, read_reply());
+    bool more = done(awaiting->message, std::move(awaiting->result));
+    awaiting.reset();
+    return more;
+  };
+  // Sends the awaiting message's data on its own: nothing follows it.
+  auto finish = [&]() -> Result<bool> {
+    CQLIST_TRY_VOID(write(awaiting->block));
+    return conclude();
+  };
+
+  bool going = true;
+  while (going && (message = next())) {
+    Result<Envelope> lines = envelope(*message);
+    if (!lines) {
+      // Nothing of this one goes out, but the message before it must be reported first.
+      if (awaiting) {
+        Result<bool> more = finish();
+        if (!more) {
+          return abandon(more.error());
+        }
+        if (broken_) {
+          return abandon(closed_by_relay());
+        }
+        going = *more;
+      }
+      going = done(*message, fail(lines.error())) && going;
+      message.reset();
+      continue;
+    }
+    std::string before = awaiting ? std::move(awaiting->block) : std::string();
+    Result<bool> reset_sent = write_transaction(std::move(before), *lines);
+    if (!reset_sent) {
+      return abandon(reset_sent.error());
+    }
+    if (awaiting) {
+      Result<bool> more = conclude();
+      if (!more) {
+        return abandon(more.error());
+      }
+      if (broken_) {
+        return abandon(closed_by_relay());
+      }
+      going = *more;
+    }
+    TransactionResult result;
+    if (Result<void> read = read_transaction(*reset_sent, *lines, result); !read) {
+      return abandon(read.error());
+    }
+    if (broken_) {
+      return abandon(closed_by_relay());
+    }
+    if (!going) {
+      // Stopped while this message's commands were already out: its data stays here.
+      done(*message, fail(Errc::temporary, "not sent: the sender stopped the stream first"));
+      message.reset();
+      if (result.data_reply.code == 354) {
+        // The relay waits for the data, and only a closed connection ends that without
+        // delivering something: Postfix then discards the transaction.
+        log::info("smtp.stream_stopped", {{"relay", relay()}, {"connection", "closed"}});
+        broken_ = true;
+        error_code ignored;
+        socket_.close(ignored);
+        return {};
+      }
+      return reset_if_needed();
+    }
+    if (result.data_reply.code != 354) {
+      // Refused: an outcome. needs_reset_ stays set, so the next write begins with RSET.
+      going = done(*message, std::move(result));
+      message.reset();
+      continue;
+    }
+    std::string block = data_block(*message);
+    needs_reset_ = !recipient_accepted_;  // as send() after the final reply
+    awaiting = Awaiting{std::move(*message), std::move(result), std::move(block)};
+    message.reset();
+  }
+  if (awaiting) {
+    Result<bool> more = finish();
+    if (!more) {
+      return abandon(more.error());
+    }
+    if (broken_) {
+      return abandon(closed_by_relay());
+    }
+  }
+  return {};
 }
 
 void SmtpConnectionImpl::quit() {

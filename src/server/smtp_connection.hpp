@@ -7,7 +7,9 @@
 
 #include <array>
 #include <chrono>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +29,9 @@ namespace cqlist::server {
 
 class SmtpConnectionImpl final : public SmtpConnection {
  public:
+  using StreamNext = std::function<std::optional<OutgoingMessage>()>;
+  using StreamDone = std::function<bool(const OutgoingMessage&, Result<TransactionResult>)>;
+
   explicit SmtpConnectionImpl(SmtpRelayConfig config) : config_(std::move(config)), socket_(io_) {}
 
   Result<void> connect();
@@ -40,11 +45,13 @@ class SmtpConnectionImpl final : public SmtpConnection {
   bool usable() const override { return !broken_; }
 
   Result<TransactionResult> send(const OutgoingMessage& message) override;
+  Result<void> send_stream(const StreamNext& next, const StreamDone& done) override;
   void quit() override;
 
   const SmtpExtensions& extensions() const { return extensions_; }
 
-  // Whether the last send() got a recipient accepted before it ended or failed.
+  // Whether the last transaction (of send() or a stream) got a recipient accepted before it
+  // ended or failed.
   bool recipient_accepted() const { return recipient_accepted_; }
 
  private:
@@ -60,6 +67,7 @@ class SmtpConnectionImpl final : public SmtpConnection {
   Error broken(std::string_view activity, std::string_view reason);
   Error broken(std::string_view activity, const boost::system::error_code& ec);
   Error refused(std::string_view command, const mail::SmtpReply& reply);
+  Error closed_by_relay();  // after a 421 in the middle of a stream
 
   Result<void> write(std::string_view bytes);
   Result<void> receive(Clock::time_point deadline);
@@ -67,11 +75,26 @@ class SmtpConnectionImpl final : public SmtpConnection {
   Result<mail::SmtpReply> command(std::string_view line);
   Result<void> hello();
   Result<void> start_tls();
-  Result<void> send_pipelined(const std::string& mail_line,
-                              const std::vector<std::string>& rcpt_lines,
-                              TransactionResult& result);
-  Result<void> send_in_turn(const std::string& mail_line,
-                            const std::vector<std::string>& rcpt_lines, TransactionResult& result);
+
+  // The command lines of one transaction, checked so that they cannot break the protocol.
+  struct Envelope {
+    std::string mail_line;
+    std::vector<std::string> rcpt_lines;
+  };
+
+  Result<Envelope> envelope(const OutgoingMessage& message) const;
+  Result<void> reset_if_needed();
+  // One write: `before` (the previous message's data block, or nothing), RSET when the last
+  // transaction stopped half-way, MAIL, every RCPT and DATA. Returns whether RSET went out.
+  Result<bool> write_transaction(std::string before, const Envelope& envelope);
+  // The replies to write_transaction()'s commands, in order, after any reply to `before`.
+  Result<void> read_transaction(bool reset_sent, const Envelope& envelope,
+                                TransactionResult& result);
+  // After 354: the dot-stuffed data and ".", or "." alone when no recipient was accepted.
+  std::string data_block(const OutgoingMessage& message) const;
+  Result<void> send_in_turn(const Envelope& envelope, TransactionResult& result);
+  // send_stream() for a server without PIPELINING: send() per message.
+  Result<void> send_each(const StreamNext& next, const StreamDone& done);
 
   SmtpRelayConfig config_;
   boost::asio::io_context io_;
@@ -84,6 +107,7 @@ class SmtpConnectionImpl final : public SmtpConnection {
   bool broken_ = false;
   bool needs_reset_ = false;  // the last transaction stopped half-way: RSET first
   bool recipient_accepted_ = false;
+  std::string goodbye_;  // the 421 reply that closed the connection, if one did
 };
 
 // Connects, greets, EHLO, STARTTLS when offered and configured.
