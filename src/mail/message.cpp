@@ -188,9 +188,12 @@ bool header_uses_crlf(LineCounts counts, std::string_view separator, std::string
 bool append_folded_value(std::string& out, std::string_view value, std::string_view eol) {
   while (!value.empty()) {
     // Runs without a line break are copied whole (DKIM-Signature values are long).
-    std::size_t brk = value.find_first_of("\r\n");
+    std::size_t brk = 0;
+    while (brk < value.size() && value[brk] != '\r' && value[brk] != '\n') {
+      ++brk;
+    }
     out.append(value.substr(0, brk));
-    if (brk == std::string_view::npos) {
+    if (brk == value.size()) {
       break;
     }
     std::size_t next = brk + 1;
