@@ -437,10 +437,14 @@ Result<void> SmtpConnectionImpl::send_stream(const StreamNext& next, const Strea
     return fail(error);
   };
   // Reads the awaiting message's final reply and reports it; returns what `done` said.
+  // A 421 as that reply also ends the stream.
   auto conclude = [&]() -> Result<bool> {
     CQLIST_TRY(awaiting->result.data_reply, read_reply());
     bool more = done(awaiting->message, std::move(awaiting->result));
     awaiting.reset();
+    if (broken_) {
+      return fail(closed_by_relay());
+    }
     return more;
   };
   // Sends the awaiting message's data on its own: nothing follows it.
@@ -459,9 +463,6 @@ Result<void> SmtpConnectionImpl::send_stream(const StreamNext& next, const Strea
         if (!more) {
           return abandon(more.error());
         }
-        if (broken_) {
-          return abandon(closed_by_relay());
-        }
         going = *more;
       }
       going = done(*message, fail(lines.error())) && going;
@@ -477,9 +478,6 @@ Result<void> SmtpConnectionImpl::send_stream(const StreamNext& next, const Strea
       Result<bool> more = conclude();
       if (!more) {
         return abandon(more.error());
-      }
-      if (broken_) {
-        return abandon(closed_by_relay());
       }
       going = *more;
     }
@@ -520,9 +518,6 @@ Result<void> SmtpConnectionImpl::send_stream(const StreamNext& next, const Strea
     Result<bool> more = finish();
     if (!more) {
       return abandon(more.error());
-    }
-    if (broken_) {
-      return abandon(closed_by_relay());
     }
   }
   return {};
