@@ -1,23 +1,86 @@
 // cli/serve_handlers.cpp: LMTP transactions to ListService, policy requests to PostingGate,
-// and the daemon's HTTP endpoints.
+// and the daemon's HTTP endpoints. The pages members see (unsubscribe, confirmation links)
+// speak the list's language; their texts are in cli/web_texts.cpp.
 #include "cli/serve_handlers.hpp"
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "base/log.hpp"
 #include "base/strings.hpp"
 #include "cli/runtime.hpp"
+#include "cli/web_texts.hpp"
+#include "list/notices_text.hpp"
+#include "list/settings.hpp"
 #include "list/unsubscribe_link.hpp"
 
 namespace cqlist::cli {
 namespace {
 
-server::HttpResponse html_response(int status, std::string_view title, std::string body) {
+// The languages of a member's page: the list's, or Japanese then English when the list is not
+// known (a link cut short names none), so that no member is left with a page they cannot read.
+enum class PageLanguage { en, ja, both };
+
+PageLanguage page_language_of(const store::ListRow& row) {
+  auto settings = list::parse_settings(row.settings);
+  if (!settings) {
+    return PageLanguage::both;
+  }
+  return list::language_of(*settings) == list::Language::ja ? PageLanguage::ja : PageLanguage::en;
+}
+
+// The list named by a link; both languages when it is gone or the store cannot say.
+PageLanguage page_language_of(store::Store& store, std::string_view list_address) {
+  auto row = find_list_by_address(store, list_address);
+  return row ? page_language_of(*row) : PageLanguage::both;
+}
+
+std::vector<list::Language> languages_of(PageLanguage page) {
+  switch (page) {
+    case PageLanguage::en:
+      return {list::Language::en};
+    case PageLanguage::ja:
+      return {list::Language::ja};
+    case PageLanguage::both:
+      break;
+  }
+  return {list::Language::ja, list::Language::en};
+}
+
+std::string_view code_of(list::Language language) {
+  return language == list::Language::ja ? "ja" : "en";
+}
+
+std::string paragraph(std::string_view text) {
+  return fmt::format("<p>{}</p>\n", text);
+}
+
+// A page with one section per language; `body` writes a section's HTML, from texts filled
+// with HTML-escaped fields.
+server::HttpResponse html_page(int status, PageLanguage page, WebText title,
+                               const std::function<std::string(list::Language)>& body) {
+  const auto languages = languages_of(page);
+  std::string titles;
+  std::string sections;
+  for (list::Language language : languages) {
+    const std::string_view heading = web_text(language, title);
+    titles += fmt::format("{}{}", titles.empty() ? "" : " / ", heading);
+    sections +=
+        fmt::format("{}<section lang=\"{}\">\n<h1>{}</h1>\n{}</section>\n",
+                    sections.empty() ? "" : "<hr>\n", code_of(language), heading, body(language));
+  }
   server::HttpResponse response;
   response.status = status;
   response.content_type = "text/html; charset=utf-8";
-  response.body =
-      fmt::format("<!doctype html><meta charset=utf-8><title>{}</title>{}\n", title, body);
+  response.body = fmt::format(
+      "<!doctype html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+      "<title>{}</title>\n</head>\n<body>\n{}</body>\n</html>\n",
+      code_of(languages.front()), titles, sections);
   return response;
 }
 
@@ -26,6 +89,21 @@ server::HttpResponse text_response(int status, std::string body) {
   response.status = status;
   response.body = std::move(body);
   return response;
+}
+
+// A plain-text answer (text/plain; charset=utf-8), one line per language.
+server::HttpResponse text_page(int status, PageLanguage page, WebText id) {
+  std::string body;
+  for (list::Language language : languages_of(page)) {
+    body += fmt::format("{}\n", web_text(language, id));
+  }
+  return text_response(status, std::move(body));
+}
+
+server::HttpResponse store_unavailable_page(PageLanguage page) {
+  return html_page(503, page, WebText::store_unavailable_title, [](list::Language language) {
+    return paragraph(web_text(language, WebText::store_unavailable));
+  });
 }
 
 }  // namespace
@@ -127,47 +205,65 @@ server::HttpResponse HttpAdapter::metrics_page() {
 server::HttpResponse HttpAdapter::unsubscribe(const server::HttpRequest& request) {
   auto checked = list::check_unsubscribe(request.query, tokens_);
   if (!checked) {
-    return text_response(400,
-                         "This unsubscribe link is not valid (it may have been cut short "
-                         "by your mail program). Send \"unsubscribe\" to the list's "
-                         "-request address instead.\n");
+    return html_page(400, PageLanguage::both, WebText::link_not_valid_title,
+                     [](list::Language language) {
+                       return paragraph(web_text(language, WebText::unsubscribe_link_not_valid));
+                     });
   }
+  // The token vouches for the list it names, so the page can speak that list's language.
+  auto row = find_list_by_address(store_, checked->list);
+  const PageLanguage page = row ? page_language_of(*row) : PageLanguage::both;
+  const std::string member = escape_html(checked->member);
+  const std::string list_name = escape_html(checked->list);
   if (request.method == "GET") {
-    return html_response(200, "Unsubscribe",
-                         fmt::format("<form method=post><p>Unsubscribe {} from {}?</p>"
-                                     "<input type=hidden name=List-Unsubscribe value=One-Click>"
-                                     "<button>Unsubscribe</button></form>",
-                                     escape_html(checked->member), escape_html(checked->list)));
+    return html_page(200, page, WebText::unsubscribe_title, [&](list::Language language) {
+      return fmt::format(
+          "<form method=post>\n{}<input type=hidden name=List-Unsubscribe value=One-Click>\n"
+          "<button>{}</button>\n</form>\n",
+          paragraph(web_say(language, WebText::unsubscribe_question, fmt::arg("member", member),
+                            fmt::arg("list", list_name))),
+          web_text(language, WebText::unsubscribe_button));
+    });
   }
   if (request.method != "POST") {
-    return text_response(405, "use POST\n");
+    return text_page(405, page, WebText::unsubscribe_method);
   }
   auto form = request.form.find("List-Unsubscribe");
   if (form == request.form.end() || form->second != "One-Click") {
-    return text_response(400, "missing List-Unsubscribe=One-Click (RFC 8058)\n");
+    return html_page(400, page, WebText::unsubscribe_title, [](list::Language language) {
+      return paragraph(web_text(language, WebText::unsubscribe_not_one_click));
+    });
   }
-  auto list = find_list_by_address(store_, checked->list);
-  if (!list) {
-    return text_response(404, "no such list\n");
+  if (!row) {
+    if (row.error().code() != Errc::not_found && row.error().code() != Errc::invalid_argument) {
+      log::error("http.unsubscribe_failed", {{"error", row.error().describe()}});
+      return store_unavailable_page(page);
+    }
+    return html_page(404, page, WebText::unsubscribe_title, [&](list::Language language) {
+      return paragraph(web_say(language, WebText::no_such_list, fmt::arg("list", list_name)));
+    });
   }
-  auto removed = store_.remove_member(list->id, checked->member);
+  auto removed = store_.remove_member(row->id, checked->member);
   if (!removed && removed.error().code() != Errc::not_found) {
     log::error("http.unsubscribe_failed", {{"error", removed.error().describe()}});
-    return text_response(503, "the list database is unavailable; try again later\n");
+    return store_unavailable_page(page);
   }
   metrics_.unsubscribes++;
   log::info("member.unsubscribed",
             {{"list", checked->list}, {"member", checked->member}, {"via", "one-click"}});
-  return text_response(
-      200, fmt::format("{} is unsubscribed from {}.\n", checked->member, checked->list));
+  return html_page(200, page, WebText::unsubscribe_done_title, [&](list::Language language) {
+    return paragraph(web_say(language, WebText::unsubscribe_done, fmt::arg("member", member),
+                             fmt::arg("list", list_name)));
+  });
 }
 
 // The link of a confirmation request (list/commands_membership.cpp). As with unsubscribe, a
 // GET only shows what the code would do and a button: mail scanners and link previews fetch
-// links, and a subscription must be a person's decision (double opt-in).
+// links, and a subscription must be a person's decision (double opt-in). Until the code is
+// found the list is unknown, so those answers come in both languages.
 server::HttpResponse HttpAdapter::confirm(const server::HttpRequest& request) {
   if (request.method != "GET" && request.method != "POST") {
-    return text_response(405, "use GET to see the confirmation, POST to confirm\n");
+    return text_page(405, PageLanguage::both, WebText::confirm_method);
   }
   auto token = request.query.find("token");
   auto done = token == request.query.end()
@@ -176,34 +272,43 @@ server::HttpResponse HttpAdapter::confirm(const server::HttpRequest& request) {
   if (!done) {
     if (done.error().code() != Errc::not_found) {
       log::error("http.confirm_failed", {{"error", done.error().describe()}});
-      return text_response(503, "the list database is unavailable; try again later\n");
+      return store_unavailable_page(PageLanguage::both);
     }
-    return html_response(
-        400, "Confirmation link not valid",
-        "<p>This confirmation link is not valid: it was used already, it has expired (links "
-        "work for 3 days), or your mail program cut it short. Nothing was changed.</p>"
-        "<p>To start again, send \"subscribe\" or \"unsubscribe\" to the list's -request "
-        "address.</p>");
+    return html_page(400, PageLanguage::both, WebText::link_not_valid_title,
+                     [](list::Language language) {
+                       return paragraph(web_text(language, WebText::confirm_link_not_valid)) +
+                              paragraph(web_text(language, WebText::confirm_start_again));
+                     });
   }
+  const PageLanguage page = page_language_of(store_, done->list);
   const std::string member = escape_html(done->address);
-  const std::string list = escape_html(done->list);
+  const std::string list_name = escape_html(done->list);
   const bool subscribe = done->action == "subscribe";
+  auto say = [&](list::Language language, WebText id) {
+    return web_say(language, id, fmt::arg("member", member), fmt::arg("list", list_name));
+  };
   if (request.method == "GET") {
-    return html_response(
-        200, "Confirm",
-        fmt::format("<form method=post><p>{} {} {} {}?</p>"
-                    "<input type=hidden name=confirm value=yes>"
-                    "<button>{}</button></form>",
-                    subscribe ? "Subscribe" : "Unsubscribe", member, subscribe ? "to" : "from",
-                    list, subscribe ? "Subscribe" : "Unsubscribe"));
+    const WebText title =
+        subscribe ? WebText::confirm_subscribe_title : WebText::confirm_unsubscribe_title;
+    return html_page(200, page, title, [&](list::Language language) {
+      return fmt::format(
+          "<form method=post>\n{}<input type=hidden name=confirm value=yes>\n"
+          "<button>{}</button>\n</form>\n",
+          paragraph(say(language, subscribe ? WebText::confirm_subscribe_question
+                                            : WebText::unsubscribe_question)),
+          web_text(language,
+                   subscribe ? WebText::confirm_subscribe_button : WebText::unsubscribe_button));
+    });
   }
   on_queued_();  // the welcome or goodbye mail
   if (subscribe) {
-    return html_response(200, "Subscribed",
-                         fmt::format("<p>{} is now a member of {}.</p>", member, list));
+    return html_page(200, page, WebText::confirm_subscribed_title, [&](list::Language language) {
+      return paragraph(say(language, WebText::confirm_subscribed));
+    });
   }
-  return html_response(200, "Unsubscribed",
-                       fmt::format("<p>{} has been removed from {}.</p>", member, list));
+  return html_page(200, page, WebText::unsubscribe_done_title, [&](list::Language language) {
+    return paragraph(say(language, WebText::unsubscribe_done));
+  });
 }
 
 }  // namespace cqlist::cli

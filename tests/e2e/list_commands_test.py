@@ -349,6 +349,97 @@ class ListCommandsTest(ListServerCase):
         self.assertIn(body_part["Content-Transfer-Encoding"].lower(),
                       ("base64", "quoted-printable", "7bit"))
 
+    def local_link(self, text, kind):
+        """The jam list's web link of `kind` in text, pointed at cqlist's HTTP listener (the
+        operator's TLS proxy does that mapping)."""
+        link = re.search(rf"(https://lists\.cq-test\.example/jam/{kind}\?[^\s>]+)", text).group(1)
+        return link.replace("https://lists.cq-test.example", f"http://127.0.0.1:{self.http_port}")
+
+    def assert_japanese_page(self, response, page):
+        self.assertEqual(response.headers["Content-Type"], "text/html; charset=utf-8")
+        self.assertIn('<html lang="ja">', page)
+        self.assertIn('<meta charset="utf-8">', page)
+        self.assertNotIn('lang="en"', page)  # the list is known: Japanese only
+
+    def assert_both_languages(self, error, japanese):
+        """A page for a link that names no list: Japanese first, then English."""
+        page = error.read().decode()
+        self.assertEqual(error.headers["Content-Type"], "text/html; charset=utf-8")
+        self.assertIn('<html lang="ja">', page)
+        self.assertIn(japanese, page)
+        english = page.index('<section lang="en">')
+        self.assertIn("not valid", page[english:])
+        self.assertLess(page.index(japanese), english)
+
+    def test_japanese_list_confirmation_link_pages_are_in_japanese(self):
+        jam_web = "https://lists.cq-test.example/jam/"
+        self.cqlist("list", "set", JA_LIST, f"web_url={jam_web}")
+        self.addCleanup(self.cqlist, "list", "set", JA_LIST, "--unset", "web_url")
+        sato = person("sato")
+        self.command(sato, "subscribe", to=f"jam-request@{LIST_DOMAIN}")
+        copy = self.mail_with_subject(sato, "confirm ")
+        self.assertIn("次のリンクを開いて確認", text_of(copy))
+        link = self.local_link(text_of(copy), "confirm")
+        with urllib.request.urlopen(link, timeout=5) as r:  # GET shows a button only
+            page = r.read().decode()
+            self.assert_japanese_page(r, page)
+        self.assertIn("<title>登録の確認</title>", page)
+        self.assertIn(f"{sato} を {JA_LIST} に登録しますか？", page)
+        self.assertIn("<button>登録する</button>", page)
+        self.assertNotIn(sato, self.members(JA_LIST))
+        with urllib.request.urlopen(link, data=b"confirm=yes", timeout=5) as r:
+            self.assertEqual(r.status, 200)
+            page = r.read().decode()
+            self.assert_japanese_page(r, page)
+        self.assertIn(f"{sato} の {JA_LIST} への登録が完了しました。", page)
+        self.assertIn(sato, self.members(JA_LIST))
+        welcome = self.mail_with_subject(sato, "へようこそ")
+        self.assertEqual(header(welcome, "X-Loop"), [f"jam-request@{LIST_DOMAIN}"])
+        # The code is used up; it no longer names a list, so the page speaks both languages.
+        with self.assertRaises(urllib.error.HTTPError) as used:
+            urllib.request.urlopen(link, data=b"confirm=yes", timeout=5)
+        self.assertEqual(used.exception.code, 400)
+        self.assert_both_languages(used.exception, "この確認のリンクは無効です")
+
+    def test_japanese_list_one_click_unsubscribe_pages_are_in_japanese(self):
+        self.cqlist("list", "set", JA_LIST, "personalize=true",
+                    "web_url=https://lists.cq-test.example/jam/")
+        self.addCleanup(self.cqlist, "list", "set", JA_LIST, "personalize=false", "--unset",
+                        "web_url")
+        taro, hanako = person("taro"), person("hanako")
+        self.cqlist("members", "add", JA_LIST, taro, hanako)
+        self.send(message(taro, JA_LIST, "jam one-click"), taro, JA_LIST)
+        copy = self.mail_with_subject(hanako, "jam one-click")
+        self.assertEqual(header(copy, "List-Unsubscribe-Post"), ["List-Unsubscribe=One-Click"])
+        link = self.local_link(header(copy, "List-Unsubscribe")[0], "unsubscribe")
+        with urllib.request.urlopen(link, timeout=5) as r:  # GET shows a button only
+            page = r.read().decode()
+            self.assert_japanese_page(r, page)
+        self.assertIn("<form method=post>", page)
+        self.assertIn("<title>配信停止</title>", page)
+        self.assertIn(f"{JA_LIST} の配信を停止し、{hanako} の登録を解除しますか？", page)
+        self.assertIn("<button>配信停止する</button>", page)
+        self.assertIn(hanako, self.members(JA_LIST))
+        # Neither another method nor a forged token unsubscribes anybody.
+        with self.assertRaises(urllib.error.HTTPError) as wrong_method:
+            urllib.request.urlopen(urllib.request.Request(link, method="PUT"), timeout=5)
+        self.assertEqual(wrong_method.exception.code, 405)
+        self.assertIn("配信停止は POST で行います", wrong_method.exception.read().decode())
+        forged = re.sub(r"token=[a-z2-7]+", "token=aaaaaaaaaaaaaaaa", link)
+        with self.assertRaises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(forged, data=b"List-Unsubscribe=One-Click", timeout=5)
+        self.assertEqual(refused.exception.code, 400)
+        self.assert_both_languages(refused.exception, "この配信停止のリンクは無効です")
+        self.assertIn(hanako, self.members(JA_LIST))
+        with urllib.request.urlopen(link, data=b"List-Unsubscribe=One-Click", timeout=5) as r:
+            self.assertEqual(r.status, 200)
+            page = r.read().decode()
+            self.assert_japanese_page(r, page)
+        self.assertIn("<h1>配信を停止しました</h1>", page)
+        self.assertIn(f"{JA_LIST} から {hanako} の登録を解除しました。", page)
+        self.assertNotIn(hanako, self.members(JA_LIST))
+        self.assertIn(taro, self.members(JA_LIST))
+
 
 if __name__ == "__main__":
     main()
