@@ -1,8 +1,12 @@
-// cli/held.cpp: `cqlist held list|show|approve|reject|discard`: posts waiting for a moderator.
+// cli/held.cpp: `cqlist held list|show|approve|reject|discard|expire`: posts waiting for a
+// moderator.
 //
 // Decisions go through list::decide_held, the same code as a moderator's reply to a hold
 // notice, so an approved post is numbered, archived and queued exactly like one that passed
-// the checks (the running server, or `cqlist deliver`, then sends it).
+// the checks (the running server, or `cqlist deliver`, then sends it). `expire` runs
+// list::upkeep_held once, as `cqlist serve` does every minute, for operators who run cqlist
+// from cron without the daemon.
+#include <chrono>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -16,6 +20,7 @@
 #include "cli/store_command.hpp"
 #include "dns/resolver.hpp"
 #include "list/commands.hpp"
+#include "list/held_upkeep.hpp"
 #include "list/service.hpp"
 
 namespace cqlist::cli {
@@ -155,6 +160,65 @@ int run_decide(HeldArgs& args, store::HeldState decision) {
   return kExitOk;
 }
 
+// "31 days", "2 seconds": how long an expired post waited, in its largest whole unit.
+std::string waited(std::chrono::seconds age) {
+  struct Unit {
+    std::int64_t seconds;
+    const char* name;
+  };
+
+  for (const Unit& unit : {Unit{86400, "day"}, Unit{3600, "hour"}, Unit{60, "minute"}}) {
+    if (age.count() >= unit.seconds) {
+      const std::int64_t count = age.count() / unit.seconds;
+      return fmt::format("{} {}{}", count, unit.name, count == 1 ? "" : "s");
+    }
+  }
+  return fmt::format("{} second{}", age.count(), age.count() == 1 ? "" : "s");
+}
+
+int run_expire(const HeldArgs& args) {
+  auto runtime = open_configured_runtime(args.config);
+  if (!runtime) {
+    return report_error("held expire", runtime.error());
+  }
+  std::optional<store::Id> list_id;
+  if (!args.list.empty()) {
+    auto list = find_list_by_address(*runtime->store, args.list);
+    if (!list) {
+      return report_error("held expire", list.error());
+    }
+    list_id = list->id;
+  }
+  list::CommandDeps deps{*runtime->store, *runtime->outbox, *runtime->spool, *runtime->tokens,
+                         runtime->archive.get()};
+  auto report = list::upkeep_held(deps, list::held_reminder_dir(runtime->config.data_dir), list_id,
+                                  std::chrono::system_clock::now());
+  if (!report) {
+    return report_error("held expire", report.error());
+  }
+  for (const list::ExpiredHeld& expired : report->expired) {
+    fmt::print(
+        "Discarded held post {} of {} from {} (\"{}\"): it waited {}, longer than the "
+        "list's held_expiry.\n",
+        expired.id, expired.list, expired.sender, expired.subject, waited(expired.age));
+  }
+  for (const list::HeldReminder& reminder : report->reminders) {
+    fmt::print(
+        "Reminded {} of {}: {} held post{} waiting (queued; `cqlist deliver` sends it "
+        "when `cqlist serve` is not running).\n",
+        fmt::join(reminder.to, ", "), reminder.list, reminder.waiting,
+        reminder.waiting == 1 ? "" : "s");
+  }
+  if (report->expired.empty() && report->reminders.empty() && report->problems.empty()) {
+    fmt::print("No held post has expired and no reminder is due.\n");
+  }
+  int code = kExitOk;
+  for (const list::HeldUpkeepProblem& problem : report->problems) {
+    code = report_error("held expire", problem.error);
+  }
+  return code;
+}
+
 CLI::App* add_id_command(CLI::App& parent, const char* name, const char* description,
                          const std::shared_ptr<HeldArgs>& args) {
   auto* cmd = parent.add_subcommand(name, description);
@@ -166,7 +230,7 @@ CLI::App* add_id_command(CLI::App& parent, const char* name, const char* descrip
 }  // namespace
 
 void register_held(CLI::App& app) {
-  auto* held = app.add_subcommand("held", "Posts held for a moderator: list, show, decide");
+  auto* held = app.add_subcommand("held", "Posts held for a moderator: list, show, decide, expire");
   held->require_subcommand(1);
 
   auto list_args = std::make_shared<HeldArgs>();
@@ -200,6 +264,19 @@ void register_held(CLI::App& app) {
     }
     cmd->callback([args, state = decision.state] { exit_code() = run_decide(*args, state); });
   }
+
+  auto expire_args = std::make_shared<HeldArgs>();
+  auto* expire = held->add_subcommand(
+      "expire", "Discard held posts past held_expiry and send the moderators' daily reminders");
+  expire->footer(
+      "A held post that waited longer than its list's held_expiry (30d by default) is "
+      "discarded without telling the poster. Once a day, while posts have waited a day or more, "
+      "the moderators (the owners when there are none) get one mail listing them "
+      "(held_reminder). `cqlist serve` does this every minute; run this command from cron only "
+      "where the daemon does not run, followed by `cqlist deliver`.");
+  expire->add_option("--list", expire_args->list, "Only this list (NAME@DOMAIN); default: all");
+  add_config_options(*expire, expire_args->config);
+  expire->callback([expire_args] { exit_code() = run_expire(*expire_args); });
 }
 
 }  // namespace cqlist::cli

@@ -1,8 +1,10 @@
-// cli/serve_digests.hpp: the daemon's digest timer.
+// cli/serve_digests.hpp: the daemon's digest and held-post timer.
 //
-// Once a minute (and once at start) queues every list's due digest (list/digest.hpp); the
-// delivery workers, which `on_queued` wakes, send it. Size thresholds are also checked after
-// each post, in list::ListService, so this only has to catch intervals.
+// Once a minute (and once at start) queues every list's due digest (list/digest.hpp), then
+// discards expired held posts and queues the moderators' daily reminders
+// (list/held_upkeep.hpp); the delivery workers, which `on_queued` wakes, send what was queued.
+// Digest size thresholds are also checked after each post, in list::ListService, so this only
+// has to catch intervals.
 #pragma once
 
 #include <condition_variable>

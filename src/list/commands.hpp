@@ -58,6 +58,9 @@ struct LinkConfirmation {
 // a code that is unknown, used or expired.
 Result<LinkConfirmation> confirm_by_link(CommandDeps& deps, std::string_view token, bool apply);
 
+// Who decides on held posts: the list's moderators, or its owners when it has none.
+Result<std::vector<std::string>> moderators_of(store::Store& store, const store::ListRow& list);
+
 // Tells the list's moderators (owners when there are none) that a post is held: who sent it,
 // the subject, the reason, and how to approve or reject it by replying.
 Result<void> notify_moderators(CommandDeps& deps, const store::ListRow& list,

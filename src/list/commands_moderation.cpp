@@ -16,29 +16,6 @@
 namespace cqlist::list {
 namespace {
 
-// Moderators, or the owners when the list has no moderator.
-Result<std::vector<std::string>> moderators_of(store::Store& store, const store::ListRow& list) {
-  constexpr std::size_t kPage = 5000;
-  std::vector<std::string> moderators;
-  std::vector<std::string> owners;
-  std::string after;
-  while (true) {
-    CQLIST_TRY(auto page, store.members(list.id, after, kPage));
-    for (const auto& member : page) {
-      if (member.role == store::Role::moderator) {
-        moderators.push_back(member.address);
-      } else if (member.role == store::Role::owner) {
-        owners.push_back(member.address);
-      }
-    }
-    if (page.size() < kPage) {
-      break;
-    }
-    after = page.back().address;
-  }
-  return moderators.empty() ? owners : moderators;
-}
-
 std::string state_word(const CommandSession& session, store::HeldState state) {
   switch (state) {
     case store::HeldState::approved:
@@ -86,6 +63,28 @@ bool code_expired(const CommandSession& session, const store::HeldRow& held) {
 }
 
 }  // namespace
+
+Result<std::vector<std::string>> moderators_of(store::Store& store, const store::ListRow& list) {
+  constexpr std::size_t kPage = 5000;
+  std::vector<std::string> moderators;
+  std::vector<std::string> owners;
+  std::string after;
+  while (true) {
+    CQLIST_TRY(auto page, store.members(list.id, after, kPage));
+    for (const auto& member : page) {
+      if (member.role == store::Role::moderator) {
+        moderators.push_back(member.address);
+      } else if (member.role == store::Role::owner) {
+        owners.push_back(member.address);
+      }
+    }
+    if (page.size() < kPage) {
+      break;
+    }
+    after = page.back().address;
+  }
+  return moderators.empty() ? owners : moderators;
+}
 
 Result<void> notify_moderators(CommandDeps& deps, const store::ListRow& list,
                                const ListSettings& settings, const store::HeldRow& held) {

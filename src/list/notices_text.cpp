@@ -326,6 +326,46 @@ constexpr Entry kEntries[] = {
      "ご不明な点は {owner} までお問い合わせください。"},
     {Text::rejected_reason, "\n\nThe moderator gave this reason:\n\n  {reason}",
      "\nモデレーターからの理由:\n\n  {reason}"},
+
+    {Text::held_reminder_subject_one, "[{name}] 1 post is waiting for moderation on {list}",
+     "[{name}] {list} でモデレーション待ちの投稿が 1 件あります"},
+    {Text::held_reminder_subject, "[{name}] {count} posts are waiting for moderation on {list}",
+     "[{name}] {list} でモデレーション待ちの投稿が {count} 件あります"},
+    {Text::held_reminder_intro, "These posts to {list} are still waiting for a moderator:",
+     "{list} への次の投稿が、まだモデレーターの判断を待っています。"},
+    {Text::held_reminder_item,
+     "  [{id}] {subject}\n"
+     "      From:        {sender}\n"
+     "      Held since:  {since}\n"
+     "      Reason:      {reason}\n"
+     "      {expiry}",
+     "  [{id}] {subject}\n"
+     "      差出人:    {sender}\n"
+     "      保留日時:  {since}\n"
+     "      理由:      {reason}\n"
+     "      {expiry}"},
+    {Text::held_reminder_expires, "Discarded:   {when}, unless decided before",
+     "破棄予定:  {when}（それまでに判断されない場合）"},
+    {Text::held_reminder_kept, "Discarded:   never (held_expiry is 0: it waits for a decision)",
+     "破棄予定:  なし（held_expiry が 0 のため、判断されるまで保留されます）"},
+    {Text::held_reminder_howto,
+     "To decide, reply to the post's hold notice (its subject ends with \"(moderate CODE)\")\n"
+     "with \"approve\", \"reject REASON\" or \"discard\" on the first line. Or, on the\n"
+     "server, run this with the number in brackets:\n"
+     "\n"
+     "  cqlist held approve NUMBER      (or reject, discard)\n"
+     "\n"
+     "Only moderators and owners of the list can decide. This reminder comes once a day\n"
+     "while posts are waiting; `cqlist list set {list} held_reminder=false` turns it off.",
+     "判断するには、その投稿の保留通知（件名の末尾が「(moderate コード)」のメール）に返信し、\n"
+     "本文の 1 行目に approve（承認）、reject 理由（却下）、discard（破棄）のいずれかを\n"
+     "お書きください。サーバー上で、角かっこ内の番号を使って処理することもできます。\n"
+     "\n"
+     "  cqlist held approve 番号      （または reject、discard）\n"
+     "\n"
+     "判断できるのは、このメーリングリストのモデレーターと管理者の方のみです。\n"
+     "このお知らせは、判断待ちの投稿がある間、1 日に 1 回お送りしています。停止する場合は、\n"
+     "サーバー上で `cqlist list set {list} held_reminder=false` を実行してください。"},
 };
 
 // Every text has its entry, in both languages: a missing one would be an empty mail.

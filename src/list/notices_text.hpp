@@ -88,6 +88,14 @@ enum class Text {
   rejected_subject,
   rejected_body,
   rejected_reason,
+  // The daily reminder of posts still held (list/held_upkeep.hpp).
+  held_reminder_subject_one,
+  held_reminder_subject,
+  held_reminder_intro,
+  held_reminder_item,
+  held_reminder_expires,
+  held_reminder_kept,
+  held_reminder_howto,
   count_  // not a text: the number of texts
 };
 

@@ -382,6 +382,13 @@ const std::vector<SettingSpec>& specs() {
                                  "How long the code in a hold notice works for approving or "
                                  "rejecting by reply (14d, 48h); 0: it never expires. A post "
                                  "whose code expired stays held for `cqlist held`."));
+    t.push_back(duration_setting("held_expiry", &S::held_expiry, 366 * 86400,
+                                 "A held post that no moderator decides within this time "
+                                 "(30d, 72h) is discarded; the poster is not told. 0: held "
+                                 "posts wait for a decision for ever."));
+    t.push_back(bool_setting("held_reminder", &S::held_reminder,
+                             "Once a day, remind the moderators (the owners when there are "
+                             "none) of the posts still waiting for a decision."));
     add_bounce_settings(t);
     add_digest_settings(t);
     return t;

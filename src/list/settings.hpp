@@ -101,6 +101,11 @@ struct ListSettings {
 
   // How long the code in a hold notice works for deciding by reply; zero: no expiry.
   std::chrono::seconds moderation_code_lifetime = std::chrono::hours(24 * 14);
+  // A held post nobody decides is discarded after this long, without telling the poster (the
+  // sender of a held post is often forged); zero: kept until a moderator decides.
+  std::chrono::seconds held_expiry = std::chrono::hours(24 * 30);
+  // Once a day the moderators get a list of the posts still waiting (list/held_upkeep.hpp).
+  bool held_reminder = true;
 
   // Bounces (bounce/processor.hpp). A member's mailbox problems add to a score: 1 for a
   // permanent failure, 0.5 for a temporary one, at most once a day; problems of the list's

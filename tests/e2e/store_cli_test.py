@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 import unittest
 
 from harness import main, run_cqlist
@@ -423,6 +424,29 @@ class HeldAndQueue(unittest.TestCase):
         self.assertIn(f"{first}  ", listed)
         self.assertIn("rejected", listed)
         self.assertIn("discarded", listed)
+
+    def test_expire_discards_a_post_older_than_held_expiry(self):
+        self.data.run("list", "set", LIST, "held_expiry=1s", check_exit=0)
+        self.assertEqual(self.inject("stale offer", "h.5@poster.test")[0], 0)
+        held_id, = self.held_ids()
+        outbox = self.queue()["outbox"]  # the hold notice to the owner
+        time.sleep(2.2)
+
+        _, out, _ = self.data.run("held", "expire", "--list", LIST, check_exit=0)
+        self.assertRegex(out, re.escape(f"Discarded held post {held_id} of {LIST} from "
+                                        'stranger@poster.test ("stale offer"): it waited ')
+                         + r"[23] seconds, longer than the list's held_expiry")
+        self.assertEqual(self.held_ids(), [])
+        _, listed, _ = self.data.run("held", "list", LIST, "--all", check_exit=0)
+        self.assertRegex(listed, rf"(?m)^{held_id}  .*  discarded$")
+        state = self.queue()
+        # Nothing went to the poster (perhaps forged), and no reminder for a post this fresh.
+        self.assertEqual((state["outbox"], state["held_posts"]), (outbox, 0))
+
+        _, out, _ = self.data.run("held", "expire", check_exit=0)
+        self.assertEqual(out, "No held post has expired and no reminder is due.\n")
+        _, helped, _ = run_cqlist("help", "held", check_exit=0)
+        self.assertIn("expire", helped)
 
     def test_unknown_held_post(self):
         code, _, err = self.data.run("held", "approve", "999", "--resolver", self.dns.address)
