@@ -3,6 +3,7 @@
 // Three places hold mail that has not left yet: delivery jobs in the store (a batch of
 // recipients of one article each), the outbox (replies and notices for the MTA) and the
 // spool (posts accepted but not yet numbered, and held posts).
+#include <cstdint>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -36,6 +37,16 @@ Result<SpoolCounts> count_spools(const Runtime& runtime) {
   CQLIST_TRY(auto posts, runtime.spool->ids("post"));
   CQLIST_TRY(auto held, runtime.spool->ids("held"));
   return SpoolCounts{outbox.size(), posts.size(), held.size()};
+}
+
+// A digest's jobs carry its issue as a negative article number (list/digest.hpp).
+std::optional<std::int64_t> digest_issue(const store::DeliveryJob& job) {
+  return job.article < 0 ? std::optional<std::int64_t>(-job.article) : std::nullopt;
+}
+
+std::string article_text(const store::DeliveryJob& job) {
+  auto issue = digest_issue(job);
+  return issue ? fmt::format("digest {}", *issue) : std::to_string(job.article);
 }
 
 std::string next_try(const store::DeliveryJob& job, store::Clock::time_point now) {
@@ -81,11 +92,12 @@ int run_queue(const QueueArgs& args) {
     std::string jobs_json;
     for (const store::DeliveryJob& job : *jobs) {
       jobs_json += fmt::format(
-          R"({}{{"id":{},"list":{},"article":{},"recipients":{},"attempts":{},"next_try":{},)"
-          R"("last_error":{}}})",
-          jobs_json.empty() ? "" : ",", job.id, json_string(addresses[job.list_id]), job.article,
-          job.recipients.size(), job.attempts, json_string(next_try_json(job, now)),
-          json_string(job.last_error));
+          R"({}{{"id":{},"list":{},"article":{},"digest":{},"recipients":{},"attempts":{},)"
+          R"("next_try":{},"last_error":{}}})",
+          jobs_json.empty() ? "" : ",", job.id, json_string(addresses[job.list_id]),
+          digest_issue(job) ? "null" : std::to_string(job.article),
+          digest_issue(job) ? std::to_string(*digest_issue(job)) : "null", job.recipients.size(),
+          job.attempts, json_string(next_try_json(job, now)), json_string(job.last_error));
     }
     fmt::print(R"({{"jobs":[{}],"outbox":{},"spooled_posts":{},"held_posts":{}}})"
                "\n",
@@ -95,11 +107,11 @@ int run_queue(const QueueArgs& args) {
   if (jobs->empty()) {
     fmt::print("No deliveries waiting.\n");
   } else {
-    fmt::print("{:>6}  {:<32} {:>7} {:>10} {:>8}  {:<23}  {}\n", "JOB", "LIST", "ARTICLE",
+    fmt::print("{:>6}  {:<32} {:>9} {:>10} {:>8}  {:<23}  {}\n", "JOB", "LIST", "ARTICLE",
                "RECIPIENTS", "ATTEMPTS", "NEXT TRY", "LAST ERROR");
     for (const store::DeliveryJob& job : *jobs) {
-      fmt::print("{:>6}  {:<32} {:>7} {:>10} {:>8}  {:<23}  {}\n", job.id, addresses[job.list_id],
-                 job.article, job.recipients.size(), job.attempts, next_try(job, now),
+      fmt::print("{:>6}  {:<32} {:>9} {:>10} {:>8}  {:<23}  {}\n", job.id, addresses[job.list_id],
+                 article_text(job), job.recipients.size(), job.attempts, next_try(job, now),
                  job.last_error);
     }
   }

@@ -397,6 +397,15 @@ class HeldAndQueue(unittest.TestCase):
         self.assertEqual(self.held_ids(), [])
         _, text, _ = self.data.run("queue", LIST, check_exit=0)
         self.assertRegex(text, r"(?m)^\s+\d+\s+ham@lists\.example\s+1\s+2\s+0\s+now")
+        self.assertIsNone(job["digest"])
+
+        # The digest member's issue is queued as a digest, not as a strange article number.
+        self.data.run("digest", "send", LIST, "--force", check_exit=0)
+        digest_job, = [j for j in self.queue()["jobs"] if j["digest"] is not None]
+        self.assertEqual((digest_job["digest"], digest_job["article"], digest_job["recipients"]),
+                         (1, None, 1))
+        _, text, _ = self.data.run("queue", LIST, check_exit=0)
+        self.assertRegex(text, r"(?m)^\s+\d+\s+ham@lists\.example\s+digest 1\s+1\s+0\s+now")
 
         code, _, err = self.data.run("held", "approve", str(held_id), "--resolver",
                                      self.dns.address)
