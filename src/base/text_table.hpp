@@ -1,14 +1,18 @@
 // base/text_table.hpp: tables of user-visible sentences in English and Japanese, one entry per
 // value of an enum, checked complete at compile time.
 //
-// Owns: the entry shape and the compile-time indexing and completeness check that the notice
-// texts (list/notices_text.cpp) and the bounce texts (bounce/bounce_text.cpp) share, so a
-// sentence missing in one language is a build error, never an empty mail.
+// Owns: the entry shape, the compile-time indexing and completeness check, and the formatting
+// that the notice texts (list/notices_text.cpp), the bounce texts (bounce/bounce_text.cpp) and
+// the web pages' texts (cli/web_texts.cpp) share, so a sentence missing in one language is a
+// build error, never an empty mail.
 #pragma once
 
 #include <array>
 #include <cstddef>
+#include <string>
 #include <string_view>
+
+#include <fmt/format.h>
 
 namespace cqlist {
 
@@ -39,5 +43,11 @@ constexpr bool every_text_present(const std::array<TextEntry<Id>, N>& table) {
   }
   return true;
 }
+
+// `text` with its {fields} filled in. A field the caller did not give is a bug in cqlist, not
+// in the reader's mail: it is logged as `event` (naming the text's id) and the sentence goes
+// out unformatted rather than not at all.
+std::string format_text(std::string_view text, fmt::format_args args, std::string_view event,
+                        int id);
 
 }  // namespace cqlist

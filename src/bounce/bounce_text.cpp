@@ -9,7 +9,6 @@
 #include <array>
 #include <cstddef>
 
-#include "base/log.hpp"
 #include "base/text_table.hpp"
 
 namespace cqlist::bounce {
@@ -175,14 +174,7 @@ std::string_view text(list::Language language, BounceText id) {
 }
 
 std::string say_args(list::Language language, BounceText id, fmt::format_args args) {
-  const std::string_view raw = text(language, id);
-  try {
-    return fmt::vformat(raw, args);
-  } catch (const fmt::format_error& error) {
-    log::error("bounce.text_field_missing",
-               {{"text", std::to_string(static_cast<int>(id))}, {"error", error.what()}});
-    return std::string(raw);
-  }
+  return format_text(text(language, id), args, "bounce.text_field_missing", static_cast<int>(id));
 }
 
 std::string_view advice_meaning(list::Language language, std::string_view advice) {

@@ -28,16 +28,12 @@ int run_digest_send(const DigestSendArgs& args) {
   if (!runtime) {
     return report_error("digest send", runtime.error());
   }
-  std::optional<store::Id> list_id;
-  if (!args.list.empty()) {
-    auto list = find_list_by_address(*runtime->store, args.list);
-    if (!list) {
-      return report_error("digest send", list.error());
-    }
-    list_id = list->id;
+  auto list_id = optional_list_id(*runtime->store, args.list);
+  if (!list_id) {
+    return report_error("digest send", list_id.error());
   }
   auto outcomes =
-      list::send_due_digests(*runtime->store, *runtime->archive, list_id,
+      list::send_due_digests(*runtime->store, *runtime->archive, *list_id,
                              args.force ? list::DigestTrigger::force : list::DigestTrigger::due,
                              std::chrono::system_clock::now());
   if (!outcomes) {

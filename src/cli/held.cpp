@@ -181,17 +181,13 @@ int run_expire(const HeldArgs& args) {
   if (!runtime) {
     return report_error("held expire", runtime.error());
   }
-  std::optional<store::Id> list_id;
-  if (!args.list.empty()) {
-    auto list = find_list_by_address(*runtime->store, args.list);
-    if (!list) {
-      return report_error("held expire", list.error());
-    }
-    list_id = list->id;
+  auto list_id = optional_list_id(*runtime->store, args.list);
+  if (!list_id) {
+    return report_error("held expire", list_id.error());
   }
   list::CommandDeps deps{*runtime->store, *runtime->outbox, *runtime->spool, *runtime->tokens,
                          runtime->archive.get()};
-  auto report = list::upkeep_held(deps, list::held_reminder_dir(runtime->config.data_dir), list_id,
+  auto report = list::upkeep_held(deps, list::held_reminder_dir(runtime->config.data_dir), *list_id,
                                   std::chrono::system_clock::now());
   if (!report) {
     return report_error("held expire", report.error());

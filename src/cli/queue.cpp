@@ -63,15 +63,11 @@ int run_queue(const QueueArgs& args) {
   if (!runtime) {
     return report_error("queue", runtime.error());
   }
-  std::optional<store::Id> list_id;
-  if (!args.list.empty()) {
-    auto list = find_list_by_address(*runtime->store, args.list);
-    if (!list) {
-      return report_error("queue", list.error());
-    }
-    list_id = list->id;
+  auto list_id = optional_list_id(*runtime->store, args.list);
+  if (!list_id) {
+    return report_error("queue", list_id.error());
   }
-  auto jobs = runtime->store->pending_jobs(list_id);
+  auto jobs = runtime->store->pending_jobs(*list_id);
   if (!jobs) {
     return report_error("queue", jobs.error());
   }

@@ -266,4 +266,12 @@ Result<store::ListRow> find_list_by_address(store::Store& store, std::string_vie
   return list;
 }
 
+Result<std::optional<store::Id>> optional_list_id(store::Store& store, std::string_view address) {
+  if (address.empty()) {
+    return std::optional<store::Id>();
+  }
+  CQLIST_TRY(store::ListRow list, find_list_by_address(store, address));
+  return std::optional<store::Id>(list.id);
+}
+
 }  // namespace cqlist::cli

@@ -99,4 +99,7 @@ int report_error(std::string_view command, const Error& error);
 // NAME@DOMAIN -> the list row (Errc::not_found with a hint to `cqlist list create`).
 Result<store::ListRow> find_list_by_address(store::Store& store, std::string_view address);
 
+// The list an optional LIST argument names; none (every list) when the argument is empty.
+Result<std::optional<store::Id>> optional_list_id(store::Store& store, std::string_view address);
+
 }  // namespace cqlist::cli

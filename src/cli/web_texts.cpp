@@ -8,7 +8,6 @@
 #include <array>
 #include <cstddef>
 
-#include "base/log.hpp"
 #include "base/text_table.hpp"
 
 namespace cqlist::cli {
@@ -121,14 +120,7 @@ std::string_view web_text(list::Language language, WebText id) {
 }
 
 std::string web_say_args(list::Language language, WebText id, fmt::format_args args) {
-  const std::string_view raw = web_text(language, id);
-  try {
-    return fmt::vformat(raw, args);
-  } catch (const fmt::format_error& error) {
-    log::error("web.text_field_missing",
-               {{"text", std::to_string(static_cast<int>(id))}, {"error", error.what()}});
-    return std::string(raw);
-  }
+  return format_text(web_text(language, id), args, "web.text_field_missing", static_cast<int>(id));
 }
 
 }  // namespace cqlist::cli

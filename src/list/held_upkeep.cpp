@@ -54,18 +54,6 @@ std::string age_text(std::chrono::seconds age) {
   return fmt::format("{}s", seconds);
 }
 
-// Sender and subject come from the post: a line break in them must not forge lines of the
-// reminder.
-std::string one_line(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      c = ' ';
-    }
-  }
-  return out;
-}
-
 // Discards the list's held posts older than held_expiry; returns the posts still waiting.
 Result<std::vector<store::HeldRow>> expire(CommandDeps& deps, const store::ListRow& list,
                                            const ListSettings& settings, Clock::time_point now,

@@ -44,18 +44,6 @@ std::vector<std::string> message_ids(std::string_view value) {
   return ids;
 }
 
-// Header text from user data: control characters (a CR or LF would end the field) become
-// spaces.
-std::string header_safe(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      c = ' ';
-    }
-  }
-  return out;
-}
-
 // Folds from encode_header_text are "\n "; the message is CRLF.
 std::string crlf_folds(std::string_view value) {
   std::string out;
@@ -118,7 +106,7 @@ std::string address_list(const std::vector<std::string>& addresses) {
     if (!out.empty()) {
       out += ",\r\n ";
     }
-    out += header_safe(address);
+    out += one_line(address);
   }
   return out;
 }
@@ -146,6 +134,16 @@ void answer(Notice& notice, const mail::Message& message) {
   }
 }
 
+std::string one_line(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      c = ' ';
+    }
+  }
+  return out;
+}
+
 std::string rfc5322_date(std::chrono::system_clock::time_point when) {
   static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
   static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
@@ -167,23 +165,23 @@ Result<std::string> render_notice(const Notice& notice, const store::ListRow& li
   }
   const ListAddresses addresses = list_addresses(list);
   CQLIST_TRY(std::string subject,
-             mail::encode_header_text(header_safe(notice.subject), {.first_line_used = 9}));
+             mail::encode_header_text(one_line(notice.subject), {.first_line_used = 9}));
   CQLIST_TRY(std::string id_token, random_token());
 
   std::string out;
-  out += "From: " + (notice.from.empty() ? addresses.request : header_safe(notice.from)) + "\r\n";
+  out += "From: " + (notice.from.empty() ? addresses.request : one_line(notice.from)) + "\r\n";
   out += "To: " + address_list(notice.to) + "\r\n";
   out += "Subject: " + crlf_folds(subject) + "\r\n";
   out += "Date: " + rfc5322_date(now) + "\r\n";
   out += fmt::format("Message-ID: <{}.cqlist@{}>\r\n", id_token, list.domain);
   if (!notice.in_reply_to.empty()) {
-    out += "In-Reply-To: " + header_safe(notice.in_reply_to) + "\r\n";
+    out += "In-Reply-To: " + one_line(notice.in_reply_to) + "\r\n";
   }
   if (!notice.references.empty()) {
     out += "References: " + notice.references + "\r\n";
   }
   if (!notice.reply_to.empty()) {
-    out += "Reply-To: " + header_safe(notice.reply_to) + "\r\n";
+    out += "Reply-To: " + one_line(notice.reply_to) + "\r\n";
   }
   out += fmt::format("Auto-Submitted: {}\r\n",
                      notice.answers_a_message ? "auto-replied" : "auto-generated");

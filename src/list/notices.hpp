@@ -53,6 +53,10 @@ Result<std::string> render_notice(const Notice& notice, const store::ListRow& li
 // reply of the list server goes: a reply to a reply must never come back (RFC 3834 §4).
 Result<std::string> queue_notice(Spool& outbox, const store::ListRow& list, const Notice& notice);
 
+// Text from a post or a member (address, subject) made one line: control characters become
+// spaces, as a CR or LF would end a header field or forge a line of a notice.
+std::string one_line(std::string_view text);
+
 // "Tue, 14 Nov 2023 22:13:20 +0000" (RFC 5322 §3.3), in UTC.
 std::string rfc5322_date(std::chrono::system_clock::time_point when);
 

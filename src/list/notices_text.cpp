@@ -8,7 +8,6 @@
 #include <array>
 #include <cstddef>
 
-#include "base/log.hpp"
 #include "base/text_table.hpp"
 
 namespace cqlist::list {
@@ -385,14 +384,7 @@ std::string_view text(Language language, Text id) {
 }
 
 std::string say_args(Language language, Text id, fmt::format_args args) {
-  const std::string_view raw = text(language, id);
-  try {
-    return fmt::vformat(raw, args);
-  } catch (const fmt::format_error& error) {
-    log::error("notice.text_field_missing",
-               {{"text", std::to_string(static_cast<int>(id))}, {"error", error.what()}});
-    return std::string(raw);
-  }
+  return format_text(text(language, id), args, "notice.text_field_missing", static_cast<int>(id));
 }
 
 }  // namespace cqlist::list
