@@ -25,12 +25,13 @@ sink serves both. One extra row, (a'), shows cqlist against the plain sink, wher
 back to one envelope per recipient (one signed copy shared by all).
 
 Wall time is measured here, CPU time and peak RSS by GNU time around each measured process,
-the sink's CPU time from /proc. (a) rows are the fastest of --repeat runs, as the machine may
-be shared. cqlist is timed as `cqlist deliver` (one pass over the due jobs, one thread), and
-for (b) also as `cqlist serve` (its delivery workers) until the queue is empty. The script
-starts its own unbound (empty zones, so the post's SPF/DKIM/DMARC lookups answer at once),
-smtp-sink and cqlist daemons on free ports and kills each by PID; all files live in one
-temporary directory.
+the sink's CPU time from /proc. Rows are the fastest of --repeat runs, as the machine may be
+shared; the `openssl speed` references are measured before and after, and the faster kept.
+cqlist is timed as `cqlist deliver` (one pass over the due jobs by as many threads as the
+configured delivery workers), and for (b) also as `cqlist serve` until the queue is empty.
+The script starts its own unbound (empty zones, so the post's SPF/DKIM/DMARC lookups answer
+at once), smtp-sink and cqlist daemons on free ports and kills each by PID; all files live in
+one temporary directory.
 
 Usage: bench/fanout_bench.py [--cqlist PATH] [--members N] [--repeat N] [--quick] [--keep]
 --quick (1,000 members) checks that everything works; its ratios are dominated by start-up.
@@ -410,6 +411,14 @@ def openssl_sign_rate(algorithm, pattern, processes=1):
     return float(found.group(1))
 
 
+def signing_rates():
+    """One-core RSA-2048 and Ed25519 sign/s, and RSA-2048 sign/s with both cores at once."""
+    rsa = r"rsa\s+2048 bits\s+\S+\s+\S+\s+([\d.]+)"
+    return (openssl_sign_rate("rsa2048", rsa),
+            openssl_sign_rate("ed25519", r"\(Ed25519\)\s+\S+\s+\S+\s+([\d.]+)"),
+            openssl_sign_rate("rsa2048", rsa, 2))
+
+
 def best_of(repeat, run):
     """The fastest of `repeat` runs (the machine is shared); RSS is the largest seen."""
     results = [run() for _ in range(repeat)]
@@ -490,14 +499,18 @@ def run_scenarios(args, cq, sink, plain_sink, workdir):
                        math.ceil(size / BATCH))
 
     cq.run("list", "set", LIST, "personalize=true", "web_url=https://lists.bench.example/big/")
-    cqlist_deliver("b", f"(b) cqlist deliver, personal RSA+Ed25519, {n}", LIST, n)
-    inject = cq.inject(LIST)
-    sink.reset()
-    # Done when every member has a copy and the store agrees (a job sent twice would reach
-    # the count early; the queue is asked only once the count is there).
-    result = cq.serve(lambda: sink.count() >= n and cq.pending_jobs() == 0, timeout=600)
+    cqlist_deliver("b", f"(b) cqlist deliver, personal RSA+Ed25519, {n}", LIST, n, repeat=r)
+
+    def serve_once():
+        inject = cq.inject(LIST)
+        sink.reset()
+        # Done when every member has a copy and the store agrees (a job sent twice would
+        # reach the count early; the queue is asked only once the count is there).
+        result = cq.serve(lambda: sink.count() >= n and cq.pending_jobs() == 0, timeout=600)
+        return result, sink.cpu(), sink.wait_for(n), inject
+    result, sink_cpu, count, inject = best_of(r, serve_once)
     table.row("b_serve", f"(b) cqlist serve ({cq.workers} workers), same, {n}", result,
-              sink.cpu(), sink.wait_for(n), n, f"  (inject {inject:.2f} s)")
+              sink_cpu, count, n, f"  (inject {inject:.2f} s)")
     sample = args.mlmmj_sample
     mlmmj_send("ml_b", f"(b) mlmmj-send, per-recipient VERP, {sample}",
                Mlmmj(workdir, "sample", members[:sample], sink.port, verp_batch=0), sample,
@@ -505,9 +518,13 @@ def run_scenarios(args, cq, sink, plain_sink, workdir):
     return table.results, import_time, cq.pending_jobs()
 
 
-def summary(args, results, rates):
+def summary(args, results, references):
     n = args.members
-    rsa_rate, ed_rate, rsa_rate_2 = rates
+    rsa_rate, ed_rate, rsa_rate_2 = (max(rates) for rates in zip(*references))
+    print("openssl speed before / after the scenarios, sign/s: " + "; ".join(
+        f"{name} {' / '.join(f'{rates[i]:.0f}' for rates in references)}"
+        for i, name in enumerate(["RSA-2048", "Ed25519", "RSA-2048 -multi 2"])) +
+        " (the fastest is the reference)")
     sign_cost = n / rsa_rate / 2
     sign_cost_2 = n / rsa_rate_2
     both_cost = n * (1 / rsa_rate + 1 / ed_rate) / 2
@@ -544,7 +561,7 @@ def main():
     parser.add_argument("--cqlist", help="the cqlist binary (default: build-bench/cqlist, "
                         "else build/cqlist)")
     parser.add_argument("--members", type=int, default=10000)
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each (a) row; the "
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each row; the "
                         "fastest is shown")
     parser.add_argument("--mlmmj-sample", type=int, default=500,
                         help="recipients for mlmmj's per-recipient mode (scaled up)")
@@ -565,10 +582,9 @@ def main():
     workdir = tempfile.mkdtemp(prefix="cqlist-fanout-")
     if not args.keep:
         atexit.register(shutil.rmtree, workdir, True)
-    # The signing reference first, measured while nothing else of this run is busy.
-    rsa_rate = openssl_sign_rate("rsa2048", r"rsa\s+2048 bits\s+\S+\s+\S+\s+([\d.]+)")
-    ed_rate = openssl_sign_rate("ed25519", r"\(Ed25519\)\s+\S+\s+\S+\s+([\d.]+)")
-    rsa_rate_2 = openssl_sign_rate("rsa2048", r"rsa\s+2048 bits\s+\S+\s+\S+\s+([\d.]+)", 2)
+    # The signing reference before and after the scenarios, while nothing else of this run is
+    # busy; like cqlist's rows, the fastest is kept.
+    references = [signing_rates()]
 
     print(f"fan-out of one 4 KB post into smtp-sink on 127.0.0.1, {os.cpu_count()} cores, "
           f"{os.getloadavg()[0]:.1f} load; cqlist {binary}")
@@ -583,9 +599,10 @@ def main():
         finally:
             sink.stop()
             plain_sink.stop()
+    references.append(signing_rates())
     print(f"\nmembers import ({args.members}): {import_time:.2f} s; jobs left in the queue: "
           f"{left}")
-    summary(args, results, (rsa_rate, ed_rate, rsa_rate_2))
+    summary(args, results, references)
     if args.keep:
         print(f"files kept in {workdir}")
 

@@ -353,7 +353,7 @@ Result<void> decorate_headers(mail::Message& message, PostContext& context) {
   // RFC 8058 §3.1: the one-click URI must identify the recipient, which only a personalised
   // copy's token does (the same condition as delivery's). Without one, the https URI is a form
   // the member fills in, and mailbox providers must not offer a one-click button for it.
-  if (!settings.web_url.empty() && settings.personalize) {
+  if (sends_personal_copies(settings)) {
     CQLIST_TRY_VOID(edited(message.add_bottom("List-Unsubscribe-Post", kOneClickValue),
                            "List-Unsubscribe-Post"));
   }

@@ -223,7 +223,7 @@ Result<void> Deliverer::deliver(const store::DeliveryJob& job, Clock::time_point
     return !stopped;
   };
 
-  bool personal = settings.personalize && !settings.web_url.empty();
+  bool personal = sends_personal_copies(settings);
   bool batched = !personal && services_.transport.offers_xverp();
   if (batched) {
     CQLIST_TRY(std::string data, signed_bytes(article, *signing, body_hashes, now));

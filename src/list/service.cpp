@@ -92,6 +92,11 @@ Result<std::vector<store::DeliveryJob>> plan_jobs(store::Store& store, const sto
                                                   store::DeliveryMode mode) {
   constexpr std::size_t kPage = 5000;
   std::size_t batch = std::clamp<std::size_t>(settings.batch_size, 1, 1000);
+  // A job is one worker's: personal copies are signed one by one (~1 ms each), so a job of
+  // 500 would keep one core busy for half a second while the other workers have nothing.
+  if (sends_personal_copies(settings)) {
+    batch = std::min(batch, kPersonalCopiesPerJob);
+  }
   std::vector<store::DeliveryJob> jobs;
   std::string after;
   while (true) {

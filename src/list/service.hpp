@@ -101,7 +101,9 @@ class ListService {
 };
 
 // The delivery jobs for members who receive in `mode` (posts: regular; digests: digest), one
-// per batch of settings.batch_size recipients.
+// per batch of settings.batch_size recipients, or of at most kPersonalCopiesPerJob when each
+// member gets a copy of their own.
+inline constexpr std::size_t kPersonalCopiesPerJob = 100;
 Result<std::vector<store::DeliveryJob>> plan_jobs(store::Store& store, const store::ListRow& list,
                                                   const ListSettings& settings,
                                                   store::DeliveryMode mode);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <fmt/format.h>
 
 #include "auth/crypto/keygen.hpp"
 #include "auth/dkim/publish.hpp"
@@ -195,6 +196,31 @@ TEST_F(ServiceTest, MemberPostIsArchivedQueuedAndDeliveredSignedInBatches) {
   EXPECT_EQ(recipients,
             (std::vector<std::string>{"alice@none.example", "bob@reject.example", "carol@c.example",
                                       "dave@d.example", "eve@e.example"}));
+}
+
+TEST_F(ServiceTest, PersonalCopiesAreSplitIntoSmallJobsSoEveryWorkerGetsSome) {
+  for (int i = 0; i < 245; ++i) {
+    store::MemberRow member;
+    member.list_id = list_.id;
+    member.address = fmt::format("m{:03}@many.example", i);
+    ASSERT_TRUE(store_->add_member(member));
+  }
+  ListSettings settings;  // batch_size 500: 250 receiving members fit one transaction
+  auto sizes = [&] {
+    auto jobs = plan_jobs(*store_, list_, settings, store::DeliveryMode::regular);
+    std::vector<std::size_t> out;
+    for (const auto& job : *jobs) {
+      out.push_back(job.recipients.size());
+    }
+    return out;
+  };
+  EXPECT_EQ(sizes(), std::vector<std::size_t>{250});
+  settings.personalize = true;
+  EXPECT_EQ(sizes(), std::vector<std::size_t>{250}) << "no web_url: no token, one shared copy";
+  settings.web_url = "https://lists.example/ham/";
+  EXPECT_EQ(sizes(), (std::vector<std::size_t>{kPersonalCopiesPerJob, kPersonalCopiesPerJob, 50}));
+  settings.batch_size = 30;
+  EXPECT_EQ(sizes().size(), 9u) << "a smaller batch_size still applies";
 }
 
 TEST_F(ServiceTest, AMemberWhoseDeliveryBouncesArePausedGetsNoJob) {

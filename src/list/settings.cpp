@@ -439,6 +439,10 @@ std::string_view closest_name(std::string_view name) {
 
 }  // namespace
 
+bool sends_personal_copies(const ListSettings& settings) {
+  return settings.personalize && !settings.web_url.empty();
+}
+
 const std::vector<SettingInfo>& setting_table() {
   static const std::vector<std::string> defaults = [] {
     std::vector<std::string> values;

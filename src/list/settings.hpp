@@ -134,6 +134,10 @@ struct SettingInfo {
 // Every setting, in display order.
 const std::vector<SettingInfo>& setting_table();
 
+// Whether each member gets a copy of their own (their one-click unsubscribe token in it):
+// `personalize` asks for it, and it needs `web_url` for the token's address.
+bool sends_personal_copies(const ListSettings& settings);
+
 // Typed settings from the store's strings; missing keys take their defaults. Errc::bad_syntax
 // naming the setting and the allowed values when a stored value is invalid.
 Result<ListSettings> parse_settings(const std::map<std::string, std::string>& values);
