@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include <gtest/gtest.h>
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 
 #include "auth/crypto/keygen.hpp"
 #include "auth/dkim/publish.hpp"
