@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import tempfile
 import time
 import unittest
@@ -456,6 +457,41 @@ class HeldAndQueue(unittest.TestCase):
         self.assertEqual(out, "No held post has expired and no reminder is due.\n")
         _, helped, _ = run_cqlist("help", "held", check_exit=0)
         self.assertIn("expire", helped)
+
+    def test_moderators_are_reminded_once_a_day_of_a_post_that_waited_a_day(self):
+        self.assertEqual(self.inject("still waiting", "h.6@poster.test")[0], 0)
+        held_id, = self.held_ids()
+        _, out, _ = self.data.run("held", "expire", "--list", LIST, check_exit=0)
+        self.assertEqual(out, "No held post has expired and no reminder is due.\n",
+                         "the hold notice has just told the owner")
+        # Two days pass for the held post: its time is moved back in the store itself.
+        with sqlite3.connect(os.path.join(self.data.path, "cqlist.db")) as db:
+            db.execute("UPDATE held SET held_at = held_at - 2 * 86400 WHERE id = ?", (held_id,))
+        outbox = set(os.listdir(os.path.join(self.data.path, "outbox")))
+
+        _, out, _ = self.data.run("held", "expire", check_exit=0)
+        self.assertEqual(out, f"Reminded owner@lists.example of {LIST}: 1 held post waiting "
+                              "(queued; `cqlist deliver` sends it when `cqlist serve` is not "
+                              "running).\n")
+        new, = set(os.listdir(os.path.join(self.data.path, "outbox"))) - outbox
+        with open(os.path.join(self.data.path, "outbox", new), encoding="utf-8") as f:
+            reminder = f.read()
+        envelope, message = reminder.split("\n\n", 1)
+        self.assertIn("\nmail_from=\n", envelope + "\n")
+        self.assertIn("\nrecipients=owner@lists.example\\n", envelope)
+        self.assertIn(f"Subject: [ham] 1 post is waiting for moderation on {LIST}", message)
+        self.assertIn("Auto-Submitted: auto-generated", message)
+        self.assertRegex(message, rf"\[{held_id}\] still waiting\n +From: +stranger@poster.test"
+                                  r"\n +Held since: ")
+        self.assertEqual(self.held_ids(), [held_id], "a reminder decides nothing")
+
+        _, out, _ = self.data.run("held", "expire", check_exit=0)
+        self.assertEqual(out, "No held post has expired and no reminder is due.\n",
+                         "one reminder a day")
+        self.data.run("list", "set", LIST, "held_expiry=1d", check_exit=0)
+        _, out, _ = self.data.run("held", "expire", check_exit=0)
+        self.assertIn(f"Discarded held post {held_id} of {LIST}", out)
+        self.assertIn("it waited 2 days", out)
 
     def test_unknown_held_post(self):
         code, _, err = self.data.run("held", "approve", "999", "--resolver", self.dns.address)
