@@ -175,8 +175,7 @@ Result<void> BounceProcessor::apply(const store::ListRow& list, const list::List
                    : previous && previous->delivery_disabled
                        ? "noted: delivery is paused (a test message bounced)"
                        : "noted, not counted (counted today already, or not persistent yet)";
-  CQLIST_TRY_VOID(deps_.store.add_bounce(row));
-  CQLIST_TRY_VOID(deps_.store.put_bounce_state(change.state));
+  CQLIST_TRY_VOID(deps_.store.add_scored_bounce(row, change.state));
   if (change.disabled_now) {
     log::info("bounce.delivery_disabled", {{"list", list.address()},
                                            {"member", member->address},

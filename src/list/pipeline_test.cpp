@@ -182,6 +182,11 @@ class UnavailableStore : public store::Store {
     return real_.put_bounce_state(s);
   }
 
+  Result<void> add_scored_bounce(const store::BounceRow& b,
+                                 const store::MemberBounceState& s) override {
+    return real_.add_scored_bounce(b, s);
+  }
+
   Result<store::DigestState> digest_state(store::Id id) override { return real_.digest_state(id); }
 
   Result<void> queue_digest(store::Id id, const store::DigestState& next,

@@ -301,6 +301,12 @@ class Store {
   // Writes the record and the member's bounce_disabled flag together. Errc::not_found when
   // the address is not a member.
   virtual Result<void> put_bounce_state(const MemberBounceState& state) = 0;
+  // add_bounce and put_bounce_state in one transaction: the bounce that changed a member's
+  // score is kept exactly when the new score is (a bounce processed again after a crash
+  // between the two would be listed twice). Errc::not_found as put_bounce_state; then
+  // neither is written.
+  virtual Result<void> add_scored_bounce(const BounceRow& bounce,
+                                         const MemberBounceState& state) = 0;
   // Every record of the list, by address.
   virtual Result<std::vector<MemberBounceState>> bounce_states(Id list_id) = 0;
 };

@@ -98,20 +98,30 @@ MemberBounceState read_state(const Statement& row) {
 
 }  // namespace
 
+Result<void> SqliteStore::insert_bounce(const BounceRow& bounce) {
+  CQLIST_TRY_VOID(require_list(bounce.list_id));
+  CQLIST_TRY(Statement insert,
+             db_->prepare("INSERT INTO bounces (list_id, address, address_key, status, reason, "
+                          "side, diagnostic, at, provider, advice, remote_host, weight_milli, "
+                          "alerted_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+                          "?12, ?13)",
+                          bounce.list_id, bounce.address, address_key(bounce.address),
+                          bounce.status, bounce.reason, bounce.side, bounce.diagnostic,
+                          to_unix_seconds(bounce.at), bounce.provider, bounce.advice,
+                          bounce.remote_host, to_milli(bounce.weight),
+                          to_unix_seconds(bounce.alerted_at)));
+  return insert.run();
+}
+
 Result<void> SqliteStore::add_bounce(const BounceRow& bounce) {
-  return write("recording a bounce", [&]() -> Result<void> {
-    CQLIST_TRY_VOID(require_list(bounce.list_id));
-    CQLIST_TRY(
-        Statement insert,
-        db_->prepare("INSERT INTO bounces (list_id, address, address_key, status, reason, "
-                     "side, diagnostic, at, provider, advice, remote_host, weight_milli, "
-                     "alerted_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-                     "?12, ?13)",
-                     bounce.list_id, bounce.address, address_key(bounce.address), bounce.status,
-                     bounce.reason, bounce.side, bounce.diagnostic, to_unix_seconds(bounce.at),
-                     bounce.provider, bounce.advice, bounce.remote_host, to_milli(bounce.weight),
-                     to_unix_seconds(bounce.alerted_at)));
-    return insert.run();
+  return write("recording a bounce", [&] { return insert_bounce(bounce); });
+}
+
+Result<void> SqliteStore::add_scored_bounce(const BounceRow& bounce,
+                                            const MemberBounceState& state) {
+  return write("recording a bounce and the member's bounce record", [&]() -> Result<void> {
+    CQLIST_TRY_VOID(insert_bounce(bounce));
+    return write_bounce_state(state);
   });
 }
 
@@ -186,27 +196,29 @@ Result<std::optional<MemberBounceState>> SqliteStore::bounce_state(Id list_id,
               });
 }
 
+Result<void> SqliteStore::write_bounce_state(const MemberBounceState& state) {
+  CQLIST_TRY_VOID(require_list(state.list_id));
+  CQLIST_TRY(MemberKey member, member_key(*db_, state.list_id, state.address));
+  CQLIST_TRY(
+      Statement upsert,
+      db_->prepare("INSERT INTO member_bounces (member_id, score_milli, first_bounce_at, "
+                   "last_bounce_at, last_counted_at, disabled_at, probes_sent, last_probe_at) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (member_id) DO UPDATE "
+                   "SET score_milli = ?2, first_bounce_at = ?3, last_bounce_at = ?4, "
+                   "last_counted_at = ?5, disabled_at = ?6, probes_sent = ?7, "
+                   "last_probe_at = ?8",
+                   member.id, to_milli(state.score), to_unix_seconds(state.first_bounce_at),
+                   to_unix_seconds(state.last_bounce_at), to_unix_seconds(state.last_counted_at),
+                   to_unix_seconds(state.disabled_at), std::int64_t{state.probes_sent},
+                   to_unix_seconds(state.last_probe_at)));
+  CQLIST_TRY_VOID(upsert.run());
+  CQLIST_TRY(Statement flag, db_->prepare("UPDATE members SET bounce_disabled = ?1 WHERE id = ?2",
+                                          state.delivery_disabled, member.id));
+  return flag.run();
+}
+
 Result<void> SqliteStore::put_bounce_state(const MemberBounceState& state) {
-  return write("writing a member's bounce record", [&]() -> Result<void> {
-    CQLIST_TRY_VOID(require_list(state.list_id));
-    CQLIST_TRY(MemberKey member, member_key(*db_, state.list_id, state.address));
-    CQLIST_TRY(
-        Statement upsert,
-        db_->prepare("INSERT INTO member_bounces (member_id, score_milli, first_bounce_at, "
-                     "last_bounce_at, last_counted_at, disabled_at, probes_sent, last_probe_at) "
-                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (member_id) DO UPDATE "
-                     "SET score_milli = ?2, first_bounce_at = ?3, last_bounce_at = ?4, "
-                     "last_counted_at = ?5, disabled_at = ?6, probes_sent = ?7, "
-                     "last_probe_at = ?8",
-                     member.id, to_milli(state.score), to_unix_seconds(state.first_bounce_at),
-                     to_unix_seconds(state.last_bounce_at), to_unix_seconds(state.last_counted_at),
-                     to_unix_seconds(state.disabled_at), std::int64_t{state.probes_sent},
-                     to_unix_seconds(state.last_probe_at)));
-    CQLIST_TRY_VOID(upsert.run());
-    CQLIST_TRY(Statement flag, db_->prepare("UPDATE members SET bounce_disabled = ?1 WHERE id = ?2",
-                                            state.delivery_disabled, member.id));
-    return flag.run();
-  });
+  return write("writing a member's bounce record", [&] { return write_bounce_state(state); });
 }
 
 Result<std::vector<MemberBounceState>> SqliteStore::bounce_states(Id list_id) {

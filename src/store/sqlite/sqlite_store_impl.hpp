@@ -97,6 +97,7 @@ class SqliteStore final : public Store {
   Result<std::optional<MemberBounceState>> bounce_state(Id list_id,
                                                         std::string_view address) override;
   Result<void> put_bounce_state(const MemberBounceState& state) override;
+  Result<void> add_scored_bounce(const BounceRow& bounce, const MemberBounceState& state) override;
   Result<std::vector<MemberBounceState>> bounce_states(Id list_id) override;
 
  private:
@@ -132,6 +133,10 @@ class SqliteStore final : public Store {
   }
 
   static Error in_context(Error error, std::string_view doing);
+
+  // The writes of add_bounce and put_bounce_state, inside a transaction.
+  Result<void> insert_bounce(const BounceRow& bounce);
+  Result<void> write_bounce_state(const MemberBounceState& state);
 
   // Errc::not_found unless the list exists; called inside a transaction.
   Result<void> require_list(Id list_id);

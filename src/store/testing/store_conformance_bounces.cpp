@@ -137,6 +137,29 @@ TEST_P(StoreConformance, BounceStateIsWrittenReadAndDisablesDelivery) {
   EXPECT_DOUBLE_EQ((*store().bounce_state(list.id, "bob@example.org"))->score, 0.0);
 }
 
+TEST_P(StoreConformance, AScoredBounceIsKeptExactlyWhenTheNewScoreIs) {
+  ListRow list = make_list();
+  ASSERT_TRUE(is_ok(store().add_member(make_member(list.id, "bob@gmail.com"))));
+  BounceRow bounce = make_bounce(list.id, "bob@gmail.com", kNow);
+  bounce.weight = 1;
+  MemberBounceState state;
+  state.list_id = list.id;
+  state.address = "bob@gmail.com";
+  state.score = 1;
+  state.last_bounce_at = at(kNow);
+  ASSERT_TRUE(is_ok(store().add_scored_bounce(bounce, state)));
+  EXPECT_EQ(store().bounces(list.id, "bob@gmail.com")->size(), 1u);
+  EXPECT_DOUBLE_EQ((*store().bounce_state(list.id, "bob@gmail.com"))->score, 1.0);
+
+  // Not a member (any more): neither the bounce nor a record is written.
+  BounceRow gone = make_bounce(list.id, "gone@gmail.com", kNow);
+  MemberBounceState gone_state = state;
+  gone_state.address = "gone@gmail.com";
+  EXPECT_TRUE(has_error(store().add_scored_bounce(gone, gone_state), Errc::not_found));
+  EXPECT_TRUE(store().bounces(list.id, "gone@gmail.com")->empty());
+  EXPECT_EQ(store().bounces_since(list.id, at(0))->size(), 1u);
+}
+
 TEST_P(StoreConformance, BounceStatesGoWithTheMembership) {
   ListRow list = make_list();
   ListRow other = make_list("eggs");
