@@ -100,16 +100,16 @@ MemberBounceState read_state(const Statement& row) {
 
 Result<void> SqliteStore::insert_bounce(const BounceRow& bounce) {
   CQLIST_TRY_VOID(require_list(bounce.list_id));
-  CQLIST_TRY(Statement insert,
-             db_->prepare("INSERT INTO bounces (list_id, address, address_key, status, reason, "
-                          "side, diagnostic, at, provider, advice, remote_host, weight_milli, "
-                          "alerted_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-                          "?12, ?13)",
-                          bounce.list_id, bounce.address, address_key(bounce.address),
-                          bounce.status, bounce.reason, bounce.side, bounce.diagnostic,
-                          to_unix_seconds(bounce.at), bounce.provider, bounce.advice,
-                          bounce.remote_host, to_milli(bounce.weight),
-                          to_unix_seconds(bounce.alerted_at)));
+  CQLIST_TRY(
+      Statement insert,
+      db_->prepare("INSERT INTO bounces (list_id, address, address_key, status, reason, "
+                   "side, diagnostic, at, provider, advice, remote_host, weight_milli, "
+                   "alerted_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+                   "?12, ?13)",
+                   bounce.list_id, bounce.address, address_key(bounce.address), bounce.status,
+                   bounce.reason, bounce.side, bounce.diagnostic, to_unix_seconds(bounce.at),
+                   bounce.provider, bounce.advice, bounce.remote_host, to_milli(bounce.weight),
+                   to_unix_seconds(bounce.alerted_at)));
   return insert.run();
 }
 
