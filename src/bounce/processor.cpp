@@ -155,14 +155,17 @@ Result<void> BounceProcessor::apply(const store::ListRow& list, const list::List
     return deps_.store.add_bounce(row);
   }
   if (complaint) {
-    CQLIST_TRY_VOID(deps_.store.add_bounce(row));
+    // The member first, the record after: processed again after a crash between the two,
+    // the complaint finds the change made and is recorded once.
     if (settings.complaint_action == list::ComplaintAction::unsubscribe) {
       outcome.action = "complaint: unsubscribed";
-      return deps_.store.remove_member(list.id, member->address);
+      CQLIST_TRY_VOID(deps_.store.remove_member(list.id, member->address));
+    } else {
+      outcome.action = "complaint: delivery set to nomail";
+      member->mode = store::DeliveryMode::nomail;
+      CQLIST_TRY_VOID(deps_.store.update_member(*member));
     }
-    outcome.action = "complaint: delivery set to nomail";
-    member->mode = store::DeliveryMode::nomail;
-    return deps_.store.update_member(*member);
+    return deps_.store.add_bounce(row);
   }
   CQLIST_TRY(auto previous, deps_.store.bounce_state(list.id, member->address));
   ScoreChange change = score_bounce(previous, *failure, settings, now);

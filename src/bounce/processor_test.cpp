@@ -246,6 +246,8 @@ TEST_F(ProcessorTest, AComplaintSetsNomailOrUnsubscribesPerSetting) {
   report_.recipients.front().address = "carol@example.org";
   bounce(personal("carol@example.org"), kStart);
   EXPECT_FALSE(store_->find_member(list_.id, "carol@example.org"));
+  EXPECT_EQ(store_->bounces(list_.id, "bob@example.org")->size(), 1u);
+  EXPECT_EQ(store_->bounces(list_.id, "carol@example.org")->size(), 1u);
 }
 
 TEST_F(ProcessorTest, SenderSideBouncesGiveTheOwnersOneSummaryPerPeriod) {
