@@ -435,6 +435,26 @@ class HeldAndQueue(unittest.TestCase):
         self.assertIn("rejected", listed)
         self.assertIn("discarded", listed)
 
+    def test_personal_copies_are_queued_in_jobs_a_worker_each(self):
+        lines = "".join(f"m{i:03}@many.test\n" for i in range(250))
+        self.data.run("members", "import", LIST, "-", stdin=lines, check_exit=0)
+
+        def fan_out(subject, message_id):
+            self.assertEqual(self.inject(subject, message_id)[0], 0)
+            held_id = max(self.held_ids())
+            self.data.run("held", "approve", str(held_id), "--resolver", self.dns.address,
+                          check_exit=0)
+            article = self.data.show()["last_article"]
+            return sorted(job["recipients"] for job in self.queue()["jobs"]
+                          if job["article"] == article)
+
+        # The owner, the regular member and 250 more: one transaction (batch_size 500).
+        self.assertEqual(fan_out("shared copy", "p.1@poster.test"), [252])
+        # A copy of each member's own is signed on its own: jobs of 100, one worker's each.
+        self.data.run("list", "set", LIST, "personalize=true",
+                      "web_url=https://lists.example/ham/", check_exit=0)
+        self.assertEqual(fan_out("own copies", "p.2@poster.test"), [52, 100, 100])
+
     def test_expire_discards_a_post_older_than_held_expiry(self):
         self.data.run("list", "set", LIST, "held_expiry=1s", check_exit=0)
         self.assertEqual(self.inject("stale offer", "h.5@poster.test")[0], 0)
