@@ -105,11 +105,16 @@ int run_queue(const QueueArgs& args) {
   } else {
     fmt::print("{:>6}  {:<32} {:>9} {:>10} {:>8}  {:<23}  {}\n", "JOB", "LIST", "ARTICLE",
                "RECIPIENTS", "ATTEMPTS", "NEXT TRY", "LAST ERROR");
+    std::size_t recipients = 0;
     for (const store::DeliveryJob& job : *jobs) {
       fmt::print("{:>6}  {:<32} {:>9} {:>10} {:>8}  {:<23}  {}\n", job.id, addresses[job.list_id],
                  article_text(job), job.recipients.size(), job.attempts, next_try(job, now),
                  job.last_error);
+      recipients += job.recipients.size();
     }
+    // A personalised fan-out is many small jobs: the sum is what the operator asks about.
+    fmt::print("-- {} job{}, {} recipient{} waiting.\n", jobs->size(), jobs->size() == 1 ? "" : "s",
+               recipients, recipients == 1 ? "" : "s");
   }
   // The spools are shared by all lists.
   fmt::print(

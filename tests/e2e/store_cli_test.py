@@ -398,6 +398,7 @@ class HeldAndQueue(unittest.TestCase):
         self.assertEqual(self.held_ids(), [])
         _, text, _ = self.data.run("queue", LIST, check_exit=0)
         self.assertRegex(text, r"(?m)^\s+\d+\s+ham@lists\.example\s+1\s+2\s+0\s+now")
+        self.assertIn("\n-- 1 job, 2 recipients waiting.\n", text)
         self.assertIsNone(job["digest"])
 
         # The digest member's issue is queued as a digest, not as a strange article number.
@@ -454,6 +455,8 @@ class HeldAndQueue(unittest.TestCase):
         self.data.run("list", "set", LIST, "personalize=true",
                       "web_url=https://lists.example/ham/", check_exit=0)
         self.assertEqual(fan_out("own copies", "p.2@poster.test"), [52, 100, 100])
+        _, text, _ = self.data.run("queue", LIST, check_exit=0)
+        self.assertIn("\n-- 4 jobs, 504 recipients waiting.\n", text)
 
     def test_expire_discards_a_post_older_than_held_expiry(self):
         self.data.run("list", "set", LIST, "held_expiry=1s", check_exit=0)
