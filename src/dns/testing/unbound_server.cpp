@@ -266,23 +266,18 @@ std::string unbound_config(const StaticResolver& zone, std::uint16_t port,
   return conf;
 }
 
-Result<std::unique_ptr<UnboundServer>> UnboundServer::start(
-    const StaticResolver& zone, const std::vector<std::string>& extra_server_lines,
-    const std::vector<std::string>& extra_clauses) {
-  CQLIST_TRY_VOID(check_servable(zone));
-  std::string pattern = (std::filesystem::temp_directory_path() / "cqlist-unbound-XXXXXX").string();
-  if (mkdtemp(pattern.data()) == nullptr) {
-    return fail(Errc::io, "mkdtemp failed");
-  }
-  std::unique_ptr<UnboundServer> server(new UnboundServer());
-  server->directory_ = pattern;
-  CQLIST_TRY(server->port_, free_port());
-  std::string conf_path = server->directory_ + "/unbound.conf";
-  std::string log_path = server->directory_ + "/unbound.log";
+// One try on a port that was free a moment ago. Errc::already_exists when unbound could not
+// bind it (taken meanwhile, by a parallel test or a resolver's source port), or when it exited
+// while the port answered: then something else answers there.
+Result<void> UnboundServer::launch(const StaticResolver& zone,
+                                   const std::vector<std::string>& extra_server_lines,
+                                   const std::vector<std::string>& extra_clauses) {
+  CQLIST_TRY(port_, free_port());
+  std::string conf_path = directory_ + "/unbound.conf";
+  std::string log_path = directory_ + "/unbound.log";
   {
-    std::ofstream out(conf_path, std::ios::binary);
-    out << unbound_config(zone, server->port_, server->directory_, extra_server_lines,
-                          extra_clauses);
+    std::ofstream out(conf_path, std::ios::binary | std::ios::trunc);
+    out << unbound_config(zone, port_, directory_, extra_server_lines, extra_clauses);
     if (!out) {
       return fail(Errc::io, fmt::format("could not write {}", conf_path));
     }
@@ -302,13 +297,23 @@ Result<std::unique_ptr<UnboundServer>> UnboundServer::start(
     execvp("unbound", const_cast<char* const*>(argv));
     _exit(127);
   }
-  server->pid_ = pid;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!answers(server->port_)) {
+  pid_ = pid;
+  auto exited = [&] {
     int status = 0;
-    if (waitpid(pid, &status, WNOHANG) == pid) {
-      server->pid_ = -1;
-      return fail(Errc::io, fmt::format("unbound exited at startup: {}", read_text(log_path)));
+    if (waitpid(pid, &status, WNOHANG) != pid) {
+      return false;
+    }
+    pid_ = -1;
+    return true;
+  };
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!answers(port_)) {
+    if (exited()) {
+      std::string log = read_text(log_path);
+      bool port_taken = log.find("bind") != std::string::npos ||
+                        log.find("ddress already in use") != std::string::npos;
+      return fail(port_taken ? Errc::already_exists : Errc::io,
+                  fmt::format("unbound exited at startup: {}", log));
     }
     if (std::chrono::steady_clock::now() > deadline) {
       return fail(Errc::temporary,
@@ -316,7 +321,34 @@ Result<std::unique_ptr<UnboundServer>> UnboundServer::start(
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  return server;
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  if (exited()) {
+    return fail(Errc::already_exists, fmt::format("port {} answered, but not our unbound: {}",
+                                                  port_, read_text(log_path)));
+  }
+  return {};
+}
+
+Result<std::unique_ptr<UnboundServer>> UnboundServer::start(
+    const StaticResolver& zone, const std::vector<std::string>& extra_server_lines,
+    const std::vector<std::string>& extra_clauses) {
+  CQLIST_TRY_VOID(check_servable(zone));
+  std::string pattern = (std::filesystem::temp_directory_path() / "cqlist-unbound-XXXXXX").string();
+  if (mkdtemp(pattern.data()) == nullptr) {
+    return fail(Errc::io, "mkdtemp failed");
+  }
+  std::unique_ptr<UnboundServer> server(new UnboundServer());
+  server->directory_ = pattern;
+  constexpr int kTries = 3;
+  for (int attempt = 1;; ++attempt) {
+    auto launched = server->launch(zone, extra_server_lines, extra_clauses);
+    if (launched) {
+      return server;
+    }
+    if (launched.error().code() != Errc::already_exists || attempt == kTries) {
+      return fail(std::move(launched.error()));
+    }
+  }
 }
 
 UnboundServer::~UnboundServer() {

@@ -54,6 +54,9 @@ class UnboundServer {
 
  private:
   UnboundServer() = default;
+  Result<void> launch(const StaticResolver& zone,
+                      const std::vector<std::string>& extra_server_lines,
+                      const std::vector<std::string>& extra_clauses);
 
   pid_t pid_ = -1;
   std::uint16_t port_ = 0;
