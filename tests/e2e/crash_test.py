@@ -113,7 +113,13 @@ class CrashRecoveryTest(unittest.TestCase):
         sent_jobs = re.findall(r"event=delivery\.sent .*? job=(\d+)", self.server.log_text())
         twice = [job for job, n in collections.Counter(sent_jobs).items() if n > 1]
         self.assertEqual(twice, [], "a batch cqlist knew the MTA had accepted was sent again")
-        self.assertEqual(len(sent_jobs), MEMBER_COUNT // 100)
+        # A job whose 250 was journaled just before a kill has no "sent" line: the restart's
+        # journal replay marks it done (and may count one that was logged as well).
+        replayed = sum(int(n) for n in re.findall(r"event=delivery\.journal_replayed "
+                                                   r"jobs_done=(\d+)", self.server.log_text()))
+        self.assertLessEqual(len(sent_jobs), total_jobs)
+        self.assertGreaterEqual(len(sent_jobs) + replayed, total_jobs,
+                                f"{len(sent_jobs)} jobs logged as sent, {replayed} replayed")
         # Only the RFC 1047 window remains: per kill, at most the batch each delivery worker
         # (4, each on its own connection) had in flight; each copy at most twice.
         self.assertLessEqual(len(repeated), kills * DELIVERY_WORKERS * 100, repeated)
