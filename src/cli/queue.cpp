@@ -87,13 +87,14 @@ int run_queue(const QueueArgs& args) {
   if (args.json) {
     std::string jobs_json;
     for (const store::DeliveryJob& job : *jobs) {
+      auto issue = digest_issue(job);
       jobs_json += fmt::format(
           R"({}{{"id":{},"list":{},"article":{},"digest":{},"recipients":{},"attempts":{},)"
           R"("next_try":{},"last_error":{}}})",
           jobs_json.empty() ? "" : ",", job.id, json_string(addresses[job.list_id]),
-          digest_issue(job) ? "null" : std::to_string(job.article),
-          digest_issue(job) ? std::to_string(*digest_issue(job)) : "null", job.recipients.size(),
-          job.attempts, json_string(next_try_json(job, now)), json_string(job.last_error));
+          issue ? "null" : std::to_string(job.article), issue ? std::to_string(*issue) : "null",
+          job.recipients.size(), job.attempts, json_string(next_try_json(job, now)),
+          json_string(job.last_error));
     }
     fmt::print(R"({{"jobs":[{}],"outbox":{},"spooled_posts":{},"held_posts":{}}})"
                "\n",
