@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -125,25 +126,24 @@ Result<void> SmtpClientPool::send_stream(
     const std::function<bool(const OutgoingMessage&, Result<TransactionResult>)>& done) {
   CQLIST_TRY(Lease lease, state_->acquire(false));
   // As in send(): an idle connection the relay has closed shows when the first message fails
-  // with nothing accepted. That message then is not reported but sent again on a new one.
+  // with nothing accepted. That message, and any fetched after it (the stream fetches one
+  // ahead), are then not reported but sent again on a new connection.
   bool may_retry = lease.reused;
-  std::size_t fetched = 0;
-  std::optional<OutgoingMessage> replay;
+  bool replaying = false;
+  std::deque<OutgoingMessage> replay;
   auto fetch = [&]() -> std::optional<OutgoingMessage> {
-    std::optional<OutgoingMessage> message = std::move(replay);
-    replay.reset();
-    if (!message) {
-      message = next();
+    if (replay.empty()) {
+      return next();
     }
-    if (message) {
-      ++fetched;
-    }
+    OutgoingMessage message = std::move(replay.front());
+    replay.pop_front();
     return message;
   };
   SmtpConnectionImpl* connection = lease.connection.get();
   auto report = [&](const OutgoingMessage& message, Result<TransactionResult> result) {
-    if (may_retry && fetched == 1 && !connection->usable() && !connection->recipient_accepted()) {
-      replay = message;
+    if (replaying || (may_retry && !connection->usable() && !connection->recipient_accepted())) {
+      replaying = true;
+      replay.push_back(message);
       return false;
     }
     may_retry = false;
@@ -151,14 +151,16 @@ Result<void> SmtpClientPool::send_stream(
   };
   Result<void> streamed = lease.connection->send_stream(fetch, report);
   state_->release(std::move(lease.connection));
-  if (!replay) {
+  if (!replaying) {
     return streamed;
   }
   std::string reason = streamed ? "closed" : streamed.error().message();
   log::info("smtp.retry", {{"relay", state_->config.host}, {"reason", reason}});
   Result<Lease> fresh = state_->acquire(true);
   if (!fresh) {
-    done(*replay, fail(fresh.error()));
+    for (const OutgoingMessage& message : replay) {
+      done(message, fail(fresh.error()));
+    }
     return fail(fresh.error());
   }
   streamed = fresh->connection->send_stream(fetch, done);

@@ -67,13 +67,15 @@ class SmtpConnection {
   // Sends the messages `next` hands out, in order. With PIPELINING each transaction's MAIL,
   // RCPT and DATA go out in the same write as the previous message's data and final ".",
   // so a message costs one round trip; without it, one send() per message.
+  // `next` is called for the following message right after a write, before that write's
+  // replies are read, so making a message (signing a copy) overlaps the round trip.
   // Every message `next` returned gets exactly one `done` call, in order, as soon as its
   // outcome is known; `done` returns false to stop (next is then not called again). A
-  // message fetched but never sent because of a stop or a broken connection gets
-  // done(message, Errc::temporary error). Returns an error only when the connection broke
-  // (after the done calls); a refused MAIL/RCPT/DATA is an outcome, and the stream goes on
-  // after an RSET. A stop that comes when the server already said 354 to the next message
-  // closes the connection (nothing else can end DATA without sending that message), so
+  // message fetched but never sent because of a stop or a broken connection (after a stop,
+  // the one fetched ahead) gets done(message, Errc::temporary error). Returns an error only when
+  // the connection broke (after the done calls); a refused MAIL/RCPT/DATA is an outcome, and the
+  // stream goes on after an RSET. A stop that comes when the server already said 354 to the next
+  // message closes the connection (nothing else can end DATA without sending that message), so
   // check usable() afterwards.
   virtual Result<void> send_stream(
       const std::function<std::optional<OutgoingMessage>()>& next,

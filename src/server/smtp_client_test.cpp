@@ -637,8 +637,9 @@ TEST(SmtpStream, StoppingAfterThreeSendsNoFourthDataAndReportsEveryFetchedMessag
   ASSERT_TRUE(connection);
   StreamRun run = stream(**connection, numbered_messages(8), 3);
   ASSERT_TRUE(run.returned) << run.returned.error().describe();
-  // The fourth was fetched and its commands went out with the third's data.
-  ASSERT_EQ(run.fetched.size(), 4u);
+  // The fourth's commands went out with the third's data; the fifth was fetched ahead
+  // (made while the relay worked) and never went out.
+  ASSERT_EQ(run.fetched.size(), 5u);
   EXPECT_EQ(run.reported, run.fetched);
   for (std::size_t i = 0; i < 3; ++i) {
     ASSERT_TRUE(run.results[i]) << run.results[i].error().describe();
@@ -647,6 +648,8 @@ TEST(SmtpStream, StoppingAfterThreeSendsNoFourthDataAndReportsEveryFetchedMessag
   ASSERT_FALSE(run.results[3]);
   EXPECT_EQ(run.results[3].error().code(), Errc::temporary);
   EXPECT_TRUE(contains(run.results[3].error().message(), "not sent"));
+  ASSERT_FALSE(run.results[4]);
+  EXPECT_TRUE(contains(run.results[4].error().message(), "not sent"));
   // The relay said 354 to the fourth: only closing the connection ends that without a message.
   EXPECT_FALSE((*connection)->usable());
   auto received = server.messages();
@@ -664,10 +667,12 @@ TEST(SmtpStream, StoppingBeforeA354SendsRsetAndKeepsTheConnection) {
   messages[2] = message({"gone@example.org"});
   StreamRun run = stream(**connection, messages, 2);
   ASSERT_TRUE(run.returned) << run.returned.error().describe();
-  ASSERT_EQ(run.results.size(), 3u);
+  ASSERT_EQ(run.results.size(), 4u);  // the fourth was fetched ahead
   EXPECT_EQ(run.reported, run.fetched);
-  ASSERT_FALSE(run.results[2]);
-  EXPECT_EQ(run.results[2].error().code(), Errc::temporary);
+  for (std::size_t i : {2u, 3u}) {
+    ASSERT_FALSE(run.results[i]);
+    EXPECT_EQ(run.results[i].error().code(), Errc::temporary);
+  }
   EXPECT_TRUE((*connection)->usable());
   EXPECT_EQ(server.commands().back(), "RSET");
   auto next = (*connection)->send(message({"later@example.org"}));
@@ -691,15 +696,17 @@ void expect_hang_up_after_five(bool say_421) {
     EXPECT_TRUE(contains(run.returned.error().message(), "421 4.3.2 scripted"))
         << run.returned.error().message();
   }
-  // The sixth went out with the fifth's data; nothing after it was fetched.
-  ASSERT_EQ(run.fetched.size(), 6u);
+  // The sixth went out with the fifth's data, the seventh was fetched ahead; nothing after.
+  ASSERT_EQ(run.fetched.size(), 7u);
   EXPECT_EQ(run.reported, run.fetched);
   for (std::size_t i = 0; i < 5; ++i) {
     ASSERT_TRUE(run.results[i]) << run.results[i].error().describe();
     EXPECT_TRUE(run.results[i]->accepted());
   }
-  ASSERT_FALSE(run.results[5]);
-  EXPECT_EQ(run.results[5].error().code(), Errc::temporary);
+  for (std::size_t i : {5u, 6u}) {
+    ASSERT_FALSE(run.results[i]);
+    EXPECT_EQ(run.results[i].error().code(), Errc::temporary);
+  }
   EXPECT_FALSE((*connection)->usable());
   EXPECT_EQ(relay_server.messages().size(), 5u);
 }
@@ -769,7 +776,38 @@ TEST(SmtpStream, PoolReplacesAConnectionTheRelayClosedWhileIdle) {
     ASSERT_TRUE(result) << result.error().describe();
     EXPECT_TRUE(result->accepted());
   }
+  EXPECT_EQ(run.fetched.size(), 3u);  // the two that met the closed one were not made again
   EXPECT_EQ(server.connections(), 2);
+  EXPECT_EQ(server.messages().size(), 4u);
+}
+
+TEST(SmtpStream, TheNextMessageIsMadeBeforeTheRepliesAreRead) {
+  TestSmtpServer server(TestSmtpServerOptions{});
+  auto connection = SmtpConnection::open(relay(server.port()));
+  ASSERT_TRUE(connection);
+  std::vector<OutgoingMessage> messages = numbered_messages(4);
+  std::vector<std::string> events;
+  std::size_t handed_out = 0;
+  auto returned = (*connection)
+                      ->send_stream(
+                          [&]() -> std::optional<OutgoingMessage> {
+                            if (handed_out == messages.size()) {
+                              events.push_back("end");
+                              return std::nullopt;
+                            }
+                            events.push_back("make " + std::to_string(handed_out));
+                            return messages[handed_out++];
+                          },
+                          [&](const OutgoingMessage& sent, Result<TransactionResult> result) {
+                            EXPECT_TRUE(result && result->accepted());
+                            events.push_back("done " + sent.recipients.front().substr(1, 1));
+                            return true;
+                          });
+  ASSERT_TRUE(returned) << returned.error().describe();
+  // Message k+2 is made while the relay works on the write carrying k's data and k+1's
+  // commands, before k's reply is read.
+  EXPECT_EQ(events, (std::vector<std::string>{"make 0", "make 1", "make 2", "done 0", "make 3",
+                                              "done 1", "end", "done 2", "done 3"}));
   EXPECT_EQ(server.messages().size(), 4u);
 }
 

@@ -423,6 +423,16 @@ Result<void> SmtpConnectionImpl::send_stream(const StreamNext& next, const Strea
 
   std::optional<Awaiting> awaiting;
   std::optional<OutgoingMessage> message;  // fetched, not yet reported, not awaiting
+  // The message after `message`, fetched right after the write that the relay is now working
+  // on: making it (for a fan-out, signing a copy) overlaps that round trip instead of waiting
+  // for it, so the reads that follow seldom block.
+  std::optional<OutgoingMessage> upcoming;
+  auto drop_upcoming = [&](const Error& unsent) {
+    if (upcoming) {
+      done(*upcoming, fail(unsent));
+      upcoming.reset();
+    }
+  };
   // The connection broke: whatever has no final reply yet was not sent, as far as anyone knows.
   auto abandon = [&](const Error& error) -> Result<void> {
     Error unsent = error.temporary() ? error : Error(Errc::temporary, error.message());
@@ -434,6 +444,7 @@ Result<void> SmtpConnectionImpl::send_stream(const StreamNext& next, const Strea
       done(*message, fail(unsent));
       message.reset();
     }
+    drop_upcoming(unsent);
     return fail(error);
   };
   // Reads the awaiting message's final reply and reports it; returns what `done` said.
@@ -452,9 +463,13 @@ Result<void> SmtpConnectionImpl::send_stream(const StreamNext& next, const Strea
     CQLIST_TRY_VOID(write(awaiting->block));
     return conclude();
   };
+  const Error stopped_first(Errc::temporary, "not sent: the sender stopped the stream first");
 
   bool going = true;
-  while (going && (message = next())) {
+  upcoming = next();
+  while (going && upcoming) {
+    message = std::move(upcoming);
+    upcoming.reset();
     Result<Envelope> lines = envelope(*message);
     if (!lines) {
       // Nothing of this one goes out, but the message before it must be reported first.
@@ -467,6 +482,9 @@ Result<void> SmtpConnectionImpl::send_stream(const StreamNext& next, const Strea
       }
       going = done(*message, fail(lines.error())) && going;
       message.reset();
+      if (going) {
+        upcoming = next();
+      }
       continue;
     }
     std::string before = awaiting ? std::move(awaiting->block) : std::string();
@@ -474,6 +492,7 @@ Result<void> SmtpConnectionImpl::send_stream(const StreamNext& next, const Strea
     if (!reset_sent) {
       return abandon(reset_sent.error());
     }
+    upcoming = next();
     if (awaiting) {
       Result<bool> more = conclude();
       if (!more) {
@@ -490,8 +509,9 @@ Result<void> SmtpConnectionImpl::send_stream(const StreamNext& next, const Strea
     }
     if (!going) {
       // Stopped while this message's commands were already out: its data stays here.
-      done(*message, fail(Errc::temporary, "not sent: the sender stopped the stream first"));
+      done(*message, fail(stopped_first));
       message.reset();
+      drop_upcoming(stopped_first);
       if (result.data_reply.code == 354) {
         // The relay waits for the data, and only a closed connection ends that without
         // delivering something: Postfix then discards the transaction.
@@ -520,6 +540,7 @@ Result<void> SmtpConnectionImpl::send_stream(const StreamNext& next, const Strea
       return abandon(more.error());
     }
   }
+  drop_upcoming(stopped_first);
   return {};
 }
 

@@ -107,6 +107,23 @@ TEST(MailFrom, AddsOnlyParametersTheServerOffers) {
   EXPECT_FALSE(mail_from_command(message, {}));
 }
 
+TEST(MailFrom, FindsAnEightBitByteAnywhereInTheMessage) {
+  const SmtpExtensions extensions{{"8BITMIME", ""}};
+  OutgoingMessage message;
+  message.mail_from = "ham-bounces@lists.example";
+  message.data = std::string(4099, 'a');  // whole words and a tail of three
+  EXPECT_EQ(mail_from_command(message, extensions), "MAIL FROM:<ham-bounces@lists.example>\r\n");
+  for (std::size_t at = 0; at < message.data.size(); ++at) {
+    std::string data = message.data;
+    data[at] = '\x80';
+    OutgoingMessage eight_bit = message;
+    eight_bit.data = std::move(data);
+    ASSERT_EQ(mail_from_command(eight_bit, extensions),
+              "MAIL FROM:<ham-bounces@lists.example> BODY=8BITMIME\r\n")
+        << "8-bit byte at " << at;
+  }
+}
+
 TEST(RcptTo, RefusesUnsafeAddresses) {
   EXPECT_EQ(rcpt_to_command("a@example.org"), "RCPT TO:<a@example.org>\r\n");
   EXPECT_FALSE(rcpt_to_command(""));
