@@ -8,6 +8,7 @@ pkg_check_modules(IDN2 REQUIRED IMPORTED_TARGET libidn2)
 pkg_check_modules(UNBOUND REQUIRED IMPORTED_TARGET libunbound)
 pkg_check_modules(PSL REQUIRED IMPORTED_TARGET libpsl)
 pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)  # Ed25519 signing (auth/crypto)
 find_package(tomlplusplus REQUIRED)
 find_package(Threads REQUIRED)
 # Asio with C++20 coroutines and Beast: Debian's libboost1.81-dev (1.74's Asio cannot compile

@@ -7,6 +7,7 @@ build_packages=(
   cmake ninja-build ccache pkg-config g++ clang clang-format libclang-rt-14-dev
   libexpected-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   libidn2-dev libssl-dev libsqlite3-dev sqlite3
+  libsodium-dev  # Ed25519 signing: about twice as fast as OpenSSL 3.0's
   libboost1.81-dev  # Asio coroutines and Beast; replaces the 1.74 headers (libboost-dev)
   libpsl-dev publicsuffix  # DMARC RFC 7489 compatibility mode (Public Suffix List)
   libunbound-dev libevent-dev nettle-dev unbound  # libunbound.pc requires libevent, nettle

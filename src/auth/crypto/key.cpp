@@ -1,6 +1,7 @@
 // auth/crypto/key.cpp: private and public keys, SHA-256, and the per-thread signing contexts.
 #include "auth/crypto/key.hpp"
 
+#include <array>
 #include <cstddef>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
+#include <sodium.h>
 
 #include "auth/crypto/base64.hpp"
 #include "base/strings.hpp"
@@ -64,29 +66,19 @@ Result<KeyType> type_of(const EVP_PKEY* key) {
   }
 }
 
-// A signing context, initialised once per thread and key and then reused. For RSA a fresh
-// EVP_PKEY_CTX makes OpenSSL 3 fetch the implementation again (under a lock all threads
-// share) and set up new RSA blinding, which costs about a fifth of a signature; for Ed25519
-// each fresh EVP_MD_CTX needs an EVP_DigestSignInit, which does the same fetch. The context
-// holds a reference to its key, so a cached key's address cannot be reused by another key;
-// the few most recent keys of a thread are kept (keys change only on reload).
+// An RSA signing context, initialised once per thread and key and then reused. A fresh
+// EVP_PKEY_CTX makes OpenSSL 3 fetch the implementation again (under a lock all threads share)
+// and set up new RSA blinding, which costs about a fifth of a signature. The context holds a
+// reference to its key, so a cached key's address cannot be reused by another key; the few
+// most recent keys of a thread are kept (keys change only on reload).
 struct CachedSigningContext {
   EVP_PKEY* key;
-  PkeyCtxPtr rsa;    // for EVP_PKEY_sign, when the key is RSA
-  MdCtxPtr ed25519;  // for EVP_DigestSign, when the key is Ed25519
+  PkeyCtxPtr rsa;
 };
 
 thread_local std::vector<CachedSigningContext> signing_contexts;
 
-MdCtxPtr new_ed25519_signing_context(EVP_PKEY* key) {
-  MdCtxPtr ctx(EVP_MD_CTX_new());
-  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key) <= 0) {
-    return nullptr;
-  }
-  return ctx;
-}
-
-const CachedSigningContext* signing_context(EVP_PKEY* key, KeyType type) {
+const CachedSigningContext* signing_context(EVP_PKEY* key) {
   constexpr std::size_t kKeysPerThread = 8;
   auto& cache = signing_contexts;
   for (const CachedSigningContext& entry : cache) {
@@ -94,19 +86,11 @@ const CachedSigningContext* signing_context(EVP_PKEY* key, KeyType type) {
       return &entry;
     }
   }
-  CachedSigningContext entry{key, nullptr, nullptr};
-  if (type == KeyType::rsa) {
-    entry.rsa.reset(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr));
-    if (!entry.rsa || EVP_PKEY_sign_init(entry.rsa.get()) <= 0 ||
-        EVP_PKEY_CTX_set_rsa_padding(entry.rsa.get(), RSA_PKCS1_PADDING) <= 0 ||
-        EVP_PKEY_CTX_set_signature_md(entry.rsa.get(), EVP_sha256()) <= 0) {
-      return nullptr;
-    }
-  } else {
-    entry.ed25519 = new_ed25519_signing_context(key);
-    if (!entry.ed25519) {
-      return nullptr;
-    }
+  CachedSigningContext entry{key, PkeyCtxPtr(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr))};
+  if (!entry.rsa || EVP_PKEY_sign_init(entry.rsa.get()) <= 0 ||
+      EVP_PKEY_CTX_set_rsa_padding(entry.rsa.get(), RSA_PKCS1_PADDING) <= 0 ||
+      EVP_PKEY_CTX_set_signature_md(entry.rsa.get(), EVP_sha256()) <= 0) {
+    return nullptr;
   }
   if (cache.size() == kKeysPerThread) {
     cache.erase(cache.begin());
@@ -121,22 +105,16 @@ void forget_signing_context(EVP_PKEY* key) {
                 [key](const CachedSigningContext& entry) { return entry.key == key; });
 }
 
-// Each Ed25519 signature is made on a copy of the cached, initialised context: copying skips
-// the fetch of EVP_DigestSignInit, and OpenSSL 3.2 and later refuse a second EVP_DigestSign
-// on one context (openssl/openssl#23075), so the cached one itself is never used up.
-bool sign_ed25519(EVP_PKEY* key, const Sha256Digest& digest, unsigned char* out,
-                  std::size_t& length) {
-  const CachedSigningContext* cached = signing_context(key, KeyType::ed25519);
-  MdCtxPtr ctx(EVP_MD_CTX_new());
-  if (cached == nullptr || !ctx || EVP_MD_CTX_copy_ex(ctx.get(), cached->ed25519.get()) <= 0 ||
-      EVP_DigestSign(ctx.get(), out, &length, digest.data(), digest.size()) <= 0) {
-    forget_signing_context(key);
-    return false;
-  }
-  return true;
-}
-
 }  // namespace
+
+struct Ed25519SecretKey {
+  std::array<unsigned char, crypto_sign_SECRETKEYBYTES> bytes{};  // the seed, then the public key
+  Ed25519SecretKey() = default;
+  Ed25519SecretKey(const Ed25519SecretKey&) = delete;
+  Ed25519SecretKey& operator=(const Ed25519SecretKey&) = delete;
+
+  ~Ed25519SecretKey() { sodium_memzero(bytes.data(), bytes.size()); }
+};
 
 std::string_view key_type_name(KeyType type) {
   return type == KeyType::rsa ? "rsa" : "ed25519";
@@ -195,6 +173,9 @@ Result<PrivateKey> PrivateKey::from_pem(std::string_view pem) {
   }
   auto key = own(raw);
   CQLIST_TRY(KeyType type, type_of(key.get()));
+  if (type == KeyType::ed25519) {
+    return from_ed25519_pkey(std::move(key));
+  }
   return PrivateKey(std::move(key), type);
 }
 
@@ -208,7 +189,34 @@ Result<PrivateKey> PrivateKey::from_ed25519_seed(std::string_view seed) {
   if (raw == nullptr) {
     return fail(Errc::internal, "OpenSSL refused the Ed25519 key: " + openssl_error());
   }
-  return PrivateKey(own(raw), KeyType::ed25519);
+  return from_ed25519_pkey(own(raw));
+}
+
+Result<PrivateKey> PrivateKey::from_ed25519_pkey(std::shared_ptr<EVP_PKEY> key) {
+  static const bool sodium_ready = sodium_init() >= 0;
+  if (!sodium_ready) {
+    return fail(Errc::internal, "libsodium could not be initialised");
+  }
+  std::array<unsigned char, kEd25519SeedSize> seed{};
+  std::size_t seed_length = seed.size();
+  std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> public_key{};
+  std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> openssl_public_key{};
+  std::size_t public_length = openssl_public_key.size();
+  auto secret = std::make_shared<Ed25519SecretKey>();
+  const bool derived =
+      EVP_PKEY_get_raw_private_key(key.get(), seed.data(), &seed_length) > 0 &&
+      seed_length == seed.size() &&
+      crypto_sign_seed_keypair(public_key.data(), secret->bytes.data(), seed.data()) == 0 &&
+      EVP_PKEY_get_raw_public_key(key.get(), openssl_public_key.data(), &public_length) > 0 &&
+      public_length == public_key.size() && public_key == openssl_public_key;
+  sodium_memzero(seed.data(), seed.size());
+  if (!derived) {
+    ERR_clear_error();
+    return fail(Errc::internal,
+                "the Ed25519 key could not be prepared for signing (OpenSSL and libsodium "
+                "disagree on its public half)");
+  }
+  return PrivateKey(std::move(key), KeyType::ed25519, std::move(secret));
 }
 
 Result<PrivateKey> PrivateKey::from_text(std::string_view text) {
@@ -233,14 +241,19 @@ Result<std::string> PrivateKey::sign_digest(const Sha256Digest& digest) const {
   std::string signature(length, '\0');
   auto* out = reinterpret_cast<unsigned char*>(signature.data());
   if (type_ == KeyType::rsa) {
-    const CachedSigningContext* cached = signing_context(key_.get(), type_);
+    const CachedSigningContext* cached = signing_context(key_.get());
     if (cached == nullptr ||
         EVP_PKEY_sign(cached->rsa.get(), out, &length, digest.data(), digest.size()) <= 0) {
       forget_signing_context(key_.get());
       return fail(Errc::internal, "RSA signing failed: " + openssl_error());
     }
-  } else if (!sign_ed25519(key_.get(), digest, out, length)) {
-    return fail(Errc::internal, "Ed25519 signing failed: " + openssl_error());
+  } else {
+    unsigned long long signed_length = 0;
+    if (ed25519_ == nullptr || crypto_sign_detached(out, &signed_length, digest.data(),
+                                                    digest.size(), ed25519_->bytes.data()) != 0) {
+      return fail(Errc::internal, "Ed25519 signing failed");
+    }
+    length = static_cast<std::size_t>(signed_length);
   }
   signature.resize(length);
   return signature;

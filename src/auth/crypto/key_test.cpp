@@ -134,9 +134,8 @@ TEST(Keys, ManyRsaKeysSignedInTurnEachVerifyWithTheirOwnPublicKey) {
   }
 }
 
-// The Ed25519 signature of `digest` from a context made for this one signature, as signing
-// worked before contexts were cached. Ed25519 is deterministic, so a cached context must give
-// exactly these bytes.
+// OpenSSL's Ed25519 signature of `digest`. cqlist signs with libsodium; Ed25519 is
+// deterministic, so it must give exactly these bytes.
 std::string fresh_context_signature(const PrivateKey& key, const Sha256Digest& digest) {
   std::string signature(64, '\0');
   std::size_t length = signature.size();
@@ -172,6 +171,25 @@ TEST(Keys, Ed25519SignaturesInARowEqualFreshContextSignatures) {
     ASSERT_TRUE(signature.has_value()) << i << ": " << signature.error().message();
     ASSERT_EQ(*signature, expected[which]) << i;
     ASSERT_TRUE(pub->verify_digest(digests[which], *signature)) << i;
+  }
+}
+
+TEST(Keys, Ed25519KeyFromPemSignsAsOpenSslDoes) {
+  auto generated = generate_private_key(KeyType::ed25519);
+  ASSERT_TRUE(generated.has_value());
+  auto pem = private_key_pem(*generated);
+  ASSERT_TRUE(pem.has_value());
+  auto key = PrivateKey::from_text(*pem);
+  ASSERT_TRUE(key.has_value()) << key.error().describe();
+  ASSERT_EQ(key->type(), KeyType::ed25519);
+  auto pub = PublicKey::from_bytes(KeyType::ed25519, key->public_key_bytes());
+  ASSERT_TRUE(pub.has_value());
+  for (const char* text : {"one", "two", "three"}) {
+    const Sha256Digest digest = sha256(text);
+    auto signature = key->sign_digest(digest);
+    ASSERT_TRUE(signature.has_value()) << signature.error().describe();
+    EXPECT_EQ(*signature, fresh_context_signature(*key, digest)) << text;
+    EXPECT_TRUE(pub->verify_digest(digest, *signature)) << text;
   }
 }
 
