@@ -3,6 +3,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <mutex>
+#include <shared_mutex>
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -20,6 +22,16 @@ Error journal_error(std::string_view what, const std::filesystem::path& path) {
                                      std::strerror(errno)));
 }
 
+// One write(2) of a short line to an O_APPEND file: never interleaved with another thread's or
+// process's line, and in the kernel (crash-proof for the process) when it returns.
+Result<void> write_line(int fd, const std::string& line, const std::filesystem::path& path) {
+  auto written = ::write(fd, line.data(), line.size());
+  if (written != static_cast<ssize_t>(line.size())) {
+    return fail(journal_error("append to", path));
+  }
+  return {};
+}
+
 }  // namespace
 
 DeliveryJournal::~DeliveryJournal() {
@@ -29,23 +41,25 @@ DeliveryJournal::~DeliveryJournal() {
 }
 
 Result<void> DeliveryJournal::append(const std::string& line) {
-  std::lock_guard lock(mutex_);
   if (path_.empty()) {
     return {};
   }
+  {
+    // Every accepted copy is appended here, from every delivery worker: holding an exclusive
+    // lock across the write made the workers queue on it (a futex wait per copy).
+    std::shared_lock shared(mutex_);
+    if (fd_ >= 0) {
+      return write_line(fd_, line, path_);
+    }
+  }
+  std::unique_lock exclusive(mutex_);
   if (fd_ < 0) {
     fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
     if (fd_ < 0) {
       return fail(journal_error("open", path_));
     }
   }
-  // One write(2) of a short line to an O_APPEND file: never interleaved with another
-  // process's line, and in the kernel (crash-proof for the process) when it returns.
-  auto written = ::write(fd_, line.data(), line.size());
-  if (written != static_cast<ssize_t>(line.size())) {
-    return fail(journal_error("append to", path_));
-  }
-  return {};
+  return write_line(fd_, line, path_);
 }
 
 Result<void> DeliveryJournal::record_job(store::Id job_id) {
@@ -57,13 +71,13 @@ Result<void> DeliveryJournal::record_recipient(store::Id job_id, std::string_vie
 }
 
 std::set<std::string> DeliveryJournal::accepted(store::Id job_id) {
-  std::lock_guard lock(mutex_);
+  std::shared_lock lock(mutex_);
   auto found = partial_.find(job_id);
   return found == partial_.end() ? std::set<std::string>{} : found->second;
 }
 
 Result<void> DeliveryJournal::replay(store::Store& store) {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   if (path_.empty() || !std::filesystem::exists(path_)) {
     return {};
   }

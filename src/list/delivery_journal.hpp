@@ -12,8 +12,8 @@
 
 #include <filesystem>
 #include <map>
-#include <mutex>
 #include <set>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 
@@ -45,7 +45,7 @@ class DeliveryJournal {
   Result<void> append(const std::string& line);
 
   std::filesystem::path path_;
-  std::mutex mutex_;
+  std::shared_mutex mutex_;  // exclusive to open, close or replace the file; shared to append
   int fd_ = -1;
   std::map<store::Id, std::set<std::string>> partial_;
 };

@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <filesystem>
 #include <memory>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -332,6 +334,34 @@ TEST_F(ServiceTest, JournaledTransactionsAreNotSentAgainAfterACrash) {
     EXPECT_EQ(std::count(sent_to.begin(), sent_to.end(), recipient), 0) << recipient;
   }
   EXPECT_EQ(std::count(sent_to.begin(), sent_to.end(), (*jobs)[1].recipients[0]), 0);
+}
+
+TEST_F(ServiceTest, JournalLinesFromConcurrentWorkersAreAllKeptWhole) {
+  constexpr int kWorkers = 4;
+  constexpr int kCopies = 2000;
+  {
+    DeliveryJournal journal(dir_ / "delivered.journal");
+    std::vector<std::thread> workers;
+    for (int worker = 0; worker < kWorkers; ++worker) {
+      workers.emplace_back([&journal, worker] {
+        for (int copy = 0; copy < kCopies; ++copy) {
+          auto recorded = journal.record_recipient(
+              1000 + worker, "member" + std::to_string(copy) + "@worker.example");
+          ASSERT_TRUE(recorded) << recorded.error().describe();
+        }
+      });
+    }
+    for (auto& worker : workers) {
+      worker.join();
+    }
+  }
+  DeliveryJournal replayed(dir_ / "delivered.journal");
+  ASSERT_TRUE(replayed.replay(*store_));
+  for (int worker = 0; worker < kWorkers; ++worker) {
+    std::set<std::string> accepted = replayed.accepted(1000 + worker);
+    ASSERT_EQ(accepted.size(), static_cast<std::size_t>(kCopies)) << "job " << 1000 + worker;
+    EXPECT_TRUE(accepted.contains("member1999@worker.example"));
+  }
 }
 
 TEST_F(ServiceTest, ASpooledPostLeftByACrashIsFinishedOnceWithItsNumber) {
