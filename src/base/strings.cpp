@@ -1,5 +1,8 @@
 #include "base/strings.hpp"
 
+#include <cstdint>
+#include <cstring>
+
 namespace cqlist {
 
 std::string to_ascii_lower(std::string_view text) {
@@ -67,6 +70,20 @@ std::string escape_html(std::string_view text) {
     }
   }
   return out;
+}
+
+bool is_ascii(std::string_view text) {
+  std::uint64_t seen = 0;
+  std::size_t i = 0;
+  for (; i + sizeof seen <= text.size(); i += sizeof seen) {
+    std::uint64_t word;
+    std::memcpy(&word, text.data() + i, sizeof word);
+    seen |= word;
+  }
+  for (; i < text.size(); ++i) {
+    seen |= static_cast<unsigned char>(text[i]);
+  }
+  return (seen & 0x8080808080808080ULL) == 0;
 }
 
 }  // namespace cqlist

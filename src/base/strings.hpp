@@ -45,4 +45,8 @@ std::string escape_html(std::string_view text);
 // Trims spaces, tabs, CR and LF from both ends.
 std::string_view trim(std::string_view text);
 
+// No byte of `text` has the high bit set. Eight bytes at a time: it runs over every copy of a
+// fan-out (BODY=8BITMIME), where a byte loop costs more than the rest of the SMTP envelope.
+bool is_ascii(std::string_view text);
+
 }  // namespace cqlist

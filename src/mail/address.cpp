@@ -71,15 +71,6 @@ std::string format_local_part(std::string_view local_part, bool was_quoted) {
   return quoted_string(local_part);
 }
 
-bool is_ascii(std::string_view text) {
-  for (char c : text) {
-    if (static_cast<unsigned char>(c) >= 0x80) {
-      return false;
-    }
-  }
-  return true;
-}
-
 // An ASCII name that can go out as a phrase of atoms (RFC 5322 §3.2.5) without quotes.
 bool is_atom_phrase(std::string_view name) {
   if (name.find("=?") != std::string_view::npos) {

@@ -119,15 +119,6 @@ Result<std::string> normalize_address_literal(std::string_view literal) {
   return std::string(is_ipv6 ? "[IPv6:" : "[") + text + "]";
 }
 
-bool is_ascii(std::string_view text) {
-  for (char c : text) {
-    if (static_cast<unsigned char>(c) >= 0x80) {
-      return false;
-    }
-  }
-  return true;
-}
-
 std::string without_trailing_dot(std::string_view domain) {
   if (!domain.empty() && domain.back() == '.') {
     domain.remove_suffix(1);

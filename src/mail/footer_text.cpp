@@ -47,11 +47,6 @@ std::optional<FieldSpan> find_header_field(std::string_view header, std::string_
 
 }  // namespace
 
-bool is_ascii(std::string_view text) {
-  return std::all_of(text.begin(), text.end(),
-                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-}
-
 std::string_view detect_eol(std::string_view text, std::string_view fallback) {
   std::size_t lf = text.find('\n');
   if (lf == std::string_view::npos) {

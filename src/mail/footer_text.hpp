@@ -15,8 +15,6 @@
 
 namespace cqlist::mail::detail {
 
-bool is_ascii(std::string_view text);
-
 // "\r\n" or "\n", after the first line break in `text`; `fallback` when there is none.
 std::string_view detect_eol(std::string_view text, std::string_view fallback);
 

@@ -129,8 +129,7 @@ Result<void> SmtpClientPool::send_stream(
   // with nothing accepted. That message, and any fetched after it (the stream fetches one
   // ahead), are then not reported but sent again on a new connection.
   bool may_retry = lease.reused;
-  bool replaying = false;
-  std::deque<OutgoingMessage> replay;
+  std::deque<OutgoingMessage> replay;  // filled only by the first connection's reports
   auto fetch = [&]() -> std::optional<OutgoingMessage> {
     if (replay.empty()) {
       return next();
@@ -141,8 +140,8 @@ Result<void> SmtpClientPool::send_stream(
   };
   SmtpConnectionImpl* connection = lease.connection.get();
   auto report = [&](const OutgoingMessage& message, Result<TransactionResult> result) {
-    if (replaying || (may_retry && !connection->usable() && !connection->recipient_accepted())) {
-      replaying = true;
+    if (!replay.empty() ||
+        (may_retry && !connection->usable() && !connection->recipient_accepted())) {
       replay.push_back(message);
       return false;
     }
@@ -151,7 +150,7 @@ Result<void> SmtpClientPool::send_stream(
   };
   Result<void> streamed = lease.connection->send_stream(fetch, report);
   state_->release(std::move(lease.connection));
-  if (!replaying) {
+  if (replay.empty()) {
     return streamed;
   }
   std::string reason = streamed ? "closed" : streamed.error().message();

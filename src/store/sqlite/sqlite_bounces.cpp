@@ -99,7 +99,6 @@ MemberBounceState read_state(const Statement& row) {
 }  // namespace
 
 Result<void> SqliteStore::insert_bounce(const BounceRow& bounce) {
-  CQLIST_TRY_VOID(require_list(bounce.list_id));
   CQLIST_TRY(
       Statement insert,
       db_->prepare("INSERT INTO bounces (list_id, address, address_key, status, reason, "
@@ -114,12 +113,16 @@ Result<void> SqliteStore::insert_bounce(const BounceRow& bounce) {
 }
 
 Result<void> SqliteStore::add_bounce(const BounceRow& bounce) {
-  return write("recording a bounce", [&] { return insert_bounce(bounce); });
+  return write("recording a bounce", [&]() -> Result<void> {
+    CQLIST_TRY_VOID(require_list(bounce.list_id));
+    return insert_bounce(bounce);
+  });
 }
 
 Result<void> SqliteStore::add_scored_bounce(const BounceRow& bounce,
                                             const MemberBounceState& state) {
   return write("recording a bounce and the member's bounce record", [&]() -> Result<void> {
+    CQLIST_TRY_VOID(require_list(bounce.list_id));
     CQLIST_TRY_VOID(insert_bounce(bounce));
     return write_bounce_state(state);
   });
@@ -197,7 +200,6 @@ Result<std::optional<MemberBounceState>> SqliteStore::bounce_state(Id list_id,
 }
 
 Result<void> SqliteStore::write_bounce_state(const MemberBounceState& state) {
-  CQLIST_TRY_VOID(require_list(state.list_id));
   CQLIST_TRY(MemberKey member, member_key(*db_, state.list_id, state.address));
   CQLIST_TRY(
       Statement upsert,
@@ -218,7 +220,10 @@ Result<void> SqliteStore::write_bounce_state(const MemberBounceState& state) {
 }
 
 Result<void> SqliteStore::put_bounce_state(const MemberBounceState& state) {
-  return write("writing a member's bounce record", [&] { return write_bounce_state(state); });
+  return write("writing a member's bounce record", [&]() -> Result<void> {
+    CQLIST_TRY_VOID(require_list(state.list_id));
+    return write_bounce_state(state);
+  });
 }
 
 Result<std::vector<MemberBounceState>> SqliteStore::bounce_states(Id list_id) {

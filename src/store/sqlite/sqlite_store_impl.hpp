@@ -134,7 +134,7 @@ class SqliteStore final : public Store {
 
   static Error in_context(Error error, std::string_view doing);
 
-  // The writes of add_bounce and put_bounce_state, inside a transaction.
+  // The writes of add_bounce and put_bounce_state, inside a transaction whose list exists.
   Result<void> insert_bounce(const BounceRow& bounce);
   Result<void> write_bounce_state(const MemberBounceState& state);
 
