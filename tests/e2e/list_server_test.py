@@ -144,9 +144,10 @@ class ListServerTest(ListServerCase):
         self.assertGreaterEqual(self.metric("cqlist_lmtp_recipients_accepted_total"), 1)
 
     def test_one_click_unsubscribe_from_a_personalised_copy(self):
-        carol = MEMBERS[2]
+        bob, carol = MEMBERS[1], MEMBERS[2]
         self.cqlist("list", "set", LIST, "personalize=true",
                     "web_url=https://lists.cq-test.example/ham/")
+        self.addCleanup(self.cqlist, "members", "add", LIST, bob)
         self.addCleanup(self.cqlist, "members", "add", LIST, carol)
         self.addCleanup(self.cqlist, "list", "set", LIST, "personalize=false", "--unset",
                         "web_url")
@@ -173,6 +174,22 @@ class ListServerTest(ListServerCase):
             self.assertEqual(r.status, 200)
         self.assertNotIn(carol, self.cqlist("members", "list", LIST)[1])
         self.assertGreaterEqual(self.metric("cqlist_unsubscribes_total"), 1)
+
+        # RFC 8058 §3.1 recommends multipart/form-data for the POST, as its examples send it.
+        copy, = [c for c in self.sink.messages_for(bob) if b"personal copies" in c]
+        link = re.search(r"<(https://lists\.cq-test\.example/ham/unsubscribe\?[^>]+)>",
+                         header(copy, "List-Unsubscribe")[0]).group(1)
+        local = link.replace("https://lists.cq-test.example",
+                             f"http://127.0.0.1:{self.http_port}")
+        boundary = "---FormBoundaryjWmhtjORrn"
+        form = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n"
+                f"\r\nOne-Click\r\n--{boundary}--\r\n").encode()
+        request = urllib.request.Request(
+            local, data=form,
+            headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+        with urllib.request.urlopen(request, timeout=5) as r:
+            self.assertEqual(r.status, 200)
+        self.assertNotIn(bob, self.cqlist("members", "list", LIST)[1])
 
 
 if __name__ == "__main__":

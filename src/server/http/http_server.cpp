@@ -20,6 +20,7 @@
 
 #include "base/log.hpp"
 #include "base/strings.hpp"
+#include "mail/content_type.hpp"
 #include "server/http/url_decode.hpp"
 #include "server/listener.hpp"
 #include "server/worker_call.hpp"
@@ -86,16 +87,24 @@ std::optional<HttpRequest> to_request(http::request<http::string_body>& message,
   request.body = std::move(message.body());
   request.remote_address = std::move(remote_address);
   auto content_type = request.headers.find("content-type");
-  if (content_type != request.headers.end()) {
-    std::string_view media_type = content_type->second;
-    media_type = trim(media_type.substr(0, media_type.find(';')));
-    if (iequals(media_type, "application/x-www-form-urlencoded")) {
-      auto form = decode_form(request.body);
-      if (!form) {
-        return std::nullopt;
-      }
-      request.form = std::move(*form);
+  if (content_type == request.headers.end()) {
+    // Some one-click senders leave the type out of their "List-Unsubscribe=One-Click".
+    request.form = decode_form(request.body).value_or(std::map<std::string, std::string>{});
+  } else {
+    // The field has MIME's syntax (RFC 9110 §8.3.1), so the mail parser reads its parameters.
+    mail::ContentType type = mail::parse_content_type(content_type->second);
+    std::optional<std::map<std::string, std::string>> form;
+    if (type.is("application", "x-www-form-urlencoded")) {
+      form = decode_form(request.body);
+    } else if (type.is("multipart", "form-data")) {
+      form = decode_multipart_form(request.body, type.parameter("boundary"));
+    } else {
+      form.emplace();
     }
+    if (!form) {
+      return std::nullopt;
+    }
+    request.form = std::move(*form);
   }
   return request;
 }

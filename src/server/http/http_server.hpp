@@ -29,8 +29,8 @@ struct HttpRequest {
   std::map<std::string, std::string> headers;  // names lowercase
   std::string body;
   std::string remote_address;
-  // application/x-www-form-urlencoded body fields (also for RFC 8058's
-  // "List-Unsubscribe=One-Click").
+  // Body fields of an application/x-www-form-urlencoded or multipart/form-data POST (RFC 8058's
+  // "List-Unsubscribe=One-Click" comes either way).
   std::map<std::string, std::string> form;
 };
 

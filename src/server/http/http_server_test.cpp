@@ -136,6 +136,30 @@ TEST_F(HttpServerTest, PostDecodesTheForm) {
   EXPECT_EQ(requests[0].form.at("token"), "a+b");
 }
 
+TEST_F(HttpServerTest, PostDecodesAMultipartFormAsRfc8058Recommends) {
+  LineClient client(server_->port());
+  std::string body =
+      "--b1\r\n"
+      "Content-Disposition: form-data; name=\"List-Unsubscribe\"\r\n\r\n"
+      "One-Click\r\n"
+      "--b1--\r\n";
+  client.send(
+      "POST /unsubscribe/ham HTTP/1.1\r\nHost: lists.example\r\n"
+      "Content-Type: multipart/form-data; boundary=b1\r\n"
+      "Content-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + body);
+  std::string response = client.read_http_response();
+  EXPECT_TRUE(response.starts_with("HTTP/1.1 200 OK")) << response;
+  std::string bare = "List-Unsubscribe=One-Click";
+  client.send("POST /unsubscribe/ham HTTP/1.1\r\nHost: lists.example\r\nContent-Length: " +
+              std::to_string(bare.size()) + "\r\n\r\n" + bare);
+  EXPECT_TRUE(client.read_http_response().starts_with("HTTP/1.1 200 OK"));
+  auto requests = handler_.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[0].form.at("List-Unsubscribe"), "One-Click");
+  EXPECT_EQ(requests[1].form.at("List-Unsubscribe"), "One-Click") << "no Content-Type given";
+}
+
 TEST_F(HttpServerTest, HandlerStatusPassesThrough) {
   LineClient client(server_->port());
   client.send("GET /missing HTTP/1.1\r\nHost: x\r\n\r\n");

@@ -1,6 +1,9 @@
 // server/http/url_decode_test.cpp: percent-decoding and form fields.
 #include "server/http/url_decode.hpp"
 
+#include <map>
+#include <string>
+
 #include <gtest/gtest.h>
 
 namespace cqlist::server {
@@ -30,6 +33,41 @@ TEST(DecodeForm, SplitsPairs) {
   EXPECT_EQ(form->at("d"), "&");
   EXPECT_TRUE(decode_form("")->empty());
   EXPECT_FALSE(decode_form("a=%zz"));
+}
+
+TEST(DecodeMultipartForm, ReadsTextFieldsAndSkipsUploads) {
+  std::string body =
+      "preamble\r\n"
+      "--XyZ\r\n"
+      "Content-Disposition: form-data; name=\"List-Unsubscribe\"\r\n"
+      "\r\n"
+      "One-Click\r\n"
+      "--XyZ  \r\n"  // transport padding after a delimiter (RFC 2046 §5.1.1)
+      "content-disposition: form-data; name=\"upload\"; filename=\"a.txt\"\r\n"
+      "Content-Type: text/plain\r\n"
+      "\r\n"
+      "file\r\nwith lines\r\n"
+      "--XyZ\r\n"
+      "Content-Disposition: form-data; name=List-Unsubscribe\r\n"
+      "\r\n"
+      "second\r\n"
+      "--XyZ--\r\n"
+      "epilogue";
+  auto fields = decode_multipart_form(body, "XyZ");
+  ASSERT_TRUE(fields);
+  EXPECT_EQ(*fields, (std::map<std::string, std::string>{{"List-Unsubscribe", "One-Click"}}));
+  auto empty =
+      decode_multipart_form("--b\r\nContent-Disposition: form-data; name=a\r\n\r\n\r\n--b--", "b");
+  ASSERT_TRUE(empty);
+  EXPECT_EQ(empty->at("a"), "");
+}
+
+TEST(DecodeMultipartForm, RefusesBodiesThatAreNotMultipart) {
+  EXPECT_FALSE(decode_multipart_form("List-Unsubscribe=One-Click", "b"));
+  EXPECT_FALSE(decode_multipart_form("--b\r\nContent-Disposition: form-data; name=a\r\n\r\nx", "b"))
+      << "cut short: no close delimiter";
+  EXPECT_FALSE(decode_multipart_form("--\r\n\r\n", ""));
+  EXPECT_FALSE(decode_multipart_form("--b\r\nno blank line\r\n--b--", "b"));
 }
 
 }  // namespace
