@@ -17,20 +17,9 @@ server::OutgoingMessage to_outgoing(const list::OutboundMessage& message) {
 list::SendOutcome to_outcome(const server::TransactionResult& result) {
   list::SendOutcome outcome;
   outcome.accepted = result.accepted();
+  outcome.recipients_refused = result.every_recipient_refused();
+  outcome.reply = result.deciding_reply();
   outcome.recipient_replies = result.rcpt_replies;
-  if (!result.mail_reply.success()) {
-    outcome.reply = result.mail_reply;
-  } else if (result.data_reply.code != 0) {
-    outcome.reply = result.data_reply;
-  } else {
-    // No recipient was taken, so DATA never ran: the first refusal says why.
-    for (const auto& reply : result.rcpt_replies) {
-      if (!reply.success()) {
-        outcome.reply = reply;
-        break;
-      }
-    }
-  }
   return outcome;
 }
 

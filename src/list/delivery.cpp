@@ -22,7 +22,7 @@ using Clock = std::chrono::system_clock;
 
 // Postfix is local: when it is down, retry soon, then back off to hourly. The job keeps no
 // creation time (not_before moves with each retry), so the three days a mail queue would keep
-// trying are counted in attempts: about 2 hours of fast retries, then one an hour.
+// trying are counted in attempts: about an hour of fast retries, then one an hour.
 constexpr int kMaxAttempts = 78;
 
 Clock::time_point retry_time(Clock::time_point now, int attempts) {
@@ -148,7 +148,7 @@ Result<std::size_t> Deliverer::run_due(Clock::time_point now) {
       auto done = deliver(job, now);
       release(job.id);
       if (!done) {
-        return fail(std::move(done.error()));
+        return fail(std::move(done.error()));  // the store cannot record outcomes
       }
       ++handled;
     }
@@ -158,7 +158,47 @@ Result<std::size_t> Deliverer::run_due(Clock::time_point now) {
   }
 }
 
+Result<void> Deliverer::defer_or_fail(const store::DeliveryJob& job, std::string_view list,
+                                      const std::string& error, Clock::time_point now) {
+  Result<void> recorded;
+  if (job.attempts + 1 >= kMaxAttempts) {
+    log::error(
+        "delivery.failed",
+        {{"list", std::string(list)}, {"article", std::to_string(job.article)}, {"error", error}});
+    settle(job.id, Clock::time_point::max());
+    recorded = services_.store.fail_job(job.id, error);
+  } else {
+    log::warn("delivery.deferred", {{"list", std::string(list)},
+                                    {"article", std::to_string(job.article)},
+                                    {"attempts", std::to_string(job.attempts + 1)},
+                                    {"error", error}});
+    // Copies the MTA already took are in the journal and are skipped on the retry.
+    settle(job.id, retry_time(now, job.attempts));
+    recorded = services_.store.defer_job(job.id, error, retry_time(now, job.attempts));
+  }
+  if (!recorded && recorded.error().code() == Errc::not_found) {
+    return {};  // the list was deleted meanwhile, and its jobs with it
+  }
+  return recorded;
+}
+
 Result<void> Deliverer::deliver(const store::DeliveryJob& job, Clock::time_point now) {
+  std::optional<Result<void>> stopped;  // set when the job was deferred or failed
+  Result<void> sent = send_job(job, now, stopped);
+  if (sent || stopped) {
+    return sent;
+  }
+  // Nothing could be sent (an unreadable key, a missing article...): this job waits with
+  // backoff, and the jobs of every other list go on.
+  std::string list = fmt::format("list id {}", job.list_id);
+  if (auto row = services_.store.list_by_id(job.list_id)) {
+    list = row->address();
+  }
+  return defer_or_fail(job, list, sent.error().describe(), now);
+}
+
+Result<void> Deliverer::send_job(const store::DeliveryJob& job, Clock::time_point now,
+                                 std::optional<Result<void>>& stopped) {
   CQLIST_TRY(store::ListRow list, services_.store.list_by_id(job.list_id));
   CQLIST_TRY(ListSettings settings, parse_settings(list.settings));
   CQLIST_TRY(auto signing, services_.keys.for_list(list, settings));
@@ -173,64 +213,91 @@ Result<void> Deliverer::deliver(const store::DeliveryJob& job, Clock::time_point
   // across workers and no batch of copies is held in memory.
   std::size_t transactions = 0;
   std::size_t refused = 0;
-  std::optional<Result<void>> stopped;  // set when the job was deferred or failed
   auto stop = [&](const std::string& error) {
-    if (job.attempts + 1 >= kMaxAttempts) {
-      log::error(
-          "delivery.failed",
-          {{"list", list.address()}, {"article", std::to_string(job.article)}, {"error", error}});
-      settle(job.id, Clock::time_point::max());
-      stopped = services_.store.fail_job(job.id, error);
+    stopped = defer_or_fail(job, list.address(), error, now);
+  };
+  // Recipients the MTA refused for now (4xx to RCPT) while the rest of their transaction went
+  // through: the job is retried for them alone once this attempt ends.
+  std::size_t refused_for_now = 0;
+  std::string refused_for_now_reply;
+  auto journal_recipient = [&](const std::string& recipient) {
+    if (services_.journal == nullptr) {
       return;
     }
-    log::warn("delivery.deferred", {{"list", list.address()},
-                                    {"article", std::to_string(job.article)},
-                                    {"attempts", std::to_string(job.attempts + 1)},
-                                    {"error", error}});
-    // Copies the MTA already took are in the journal and are skipped on the retry.
-    settle(job.id, retry_time(now, job.attempts));
-    stopped = services_.store.defer_job(job.id, error, retry_time(now, job.attempts));
+    if (auto journaled = services_.journal->record_recipient(job.id, recipient); !journaled) {
+      log::warn("delivery.journal_failed", {{"error", journaled.error().describe()}});
+    }
   };
   // Whether to go on. After a stop, copies still in flight are only journaled when the MTA
   // took them, so the retry skips them.
   auto record = [&](const OutboundMessage& transaction, const Result<SendOutcome>& outcome) {
-    if (!outcome || outcome->reply.transient() ||
-        (!outcome->accepted && !outcome->reply.permanent())) {
+    bool per_recipient = outcome && (outcome->accepted || outcome->recipients_refused);
+    if (!outcome || (!per_recipient && !outcome->reply.permanent())) {
+      // The connection, MAIL, DATA or the final reply failed for now: all of it again later.
       if (!stopped) {
         stop(outcome ? outcome->reply.text() : outcome.error().describe());
       }
       return false;
     }
     ++transactions;
-    if (services_.journal != nullptr) {
-      auto journaled = transaction.xverp
-                           ? services_.journal->record_job(job.id)
-                           : services_.journal->record_recipient(job.id, transaction.recipients[0]);
-      if (!journaled) {
-        log::warn("delivery.journal_failed", {{"error", journaled.error().describe()}});
+    std::vector<bool> settled(transaction.recipients.size(), true);
+    for (std::size_t i = 0; i < transaction.recipients.size(); ++i) {
+      if (i >= outcome->recipient_replies.size() || outcome->recipient_replies[i].success()) {
+        continue;
       }
-    }
-    for (std::size_t i = 0; i < outcome->recipient_replies.size(); ++i) {
-      if (!outcome->recipient_replies[i].success()) {
+      const mail::SmtpReply& reply = outcome->recipient_replies[i];
+      bool later = per_recipient && reply.transient();
+      if (later) {
+        settled[i] = false;
+        if (refused_for_now++ == 0) {
+          refused_for_now_reply = fmt::format("{} {}", reply.code, reply.text());
+        }
+      } else {
         ++refused;
-        log::warn(
-            "delivery.refused",
-            {{"list", list.address()},
-             {"recipient", i < transaction.recipients.size() ? transaction.recipients[i] : ""},
-             {"reply", outcome->recipient_replies[i].text()}});
+      }
+      log::warn("delivery.refused", {{"list", list.address()},
+                                     {"recipient", transaction.recipients[i]},
+                                     {"reply", reply.text()},
+                                     {"retry", later ? "yes" : "no"}});
+    }
+    if (std::find(settled.begin(), settled.end(), false) == settled.end()) {
+      if (transaction.xverp && services_.journal != nullptr) {
+        if (auto journaled = services_.journal->record_job(job.id); !journaled) {
+          log::warn("delivery.journal_failed", {{"error", journaled.error().describe()}});
+        }
+      } else if (!transaction.xverp) {
+        journal_recipient(transaction.recipients[0]);
+      }
+    } else if (transaction.xverp) {
+      for (std::size_t i = 0; i < transaction.recipients.size(); ++i) {
+        if (settled[i]) {
+          journal_recipient(transaction.recipients[i]);
+        }
       }
     }
     return !stopped;
   };
 
+  std::set<std::string> already_accepted;
+  if (services_.journal != nullptr) {
+    already_accepted = services_.journal->accepted(job.id);
+  }
   bool personal = sends_personal_copies(settings);
   bool batched = !personal && services_.transport.offers_xverp();
   if (batched) {
-    CQLIST_TRY(std::string data, signed_bytes(article, *signing, body_hashes, now));
-    OutboundMessage transaction{xverp_bounce_sender(services_.tokens, list, job.article), true,
-                                job.recipients, std::move(data)};
-    if (!record(transaction, services_.transport.send(transaction))) {
-      return std::move(*stopped);
+    std::vector<std::string> recipients;
+    for (const auto& recipient : job.recipients) {
+      if (!already_accepted.contains(recipient)) {
+        recipients.push_back(recipient);  // the others were taken by an earlier attempt
+      }
+    }
+    if (!recipients.empty()) {
+      CQLIST_TRY(std::string data, signed_bytes(article, *signing, body_hashes, now));
+      OutboundMessage transaction{xverp_bounce_sender(services_.tokens, list, job.article), true,
+                                  std::move(recipients), std::move(data)};
+      if (!record(transaction, services_.transport.send(transaction))) {
+        return std::move(*stopped);
+      }
     }
   } else {
     std::optional<std::string> shared_data;
@@ -239,10 +306,6 @@ Result<void> Deliverer::deliver(const store::DeliveryJob& job, Clock::time_point
       CQLIST_TRY(personal_copies, PersonalCopies::create(article, list, settings, services_.tokens,
                                                          signing->dkim ? &*signing->dkim : nullptr,
                                                          body_hashes, now));
-    }
-    std::set<std::string> already_accepted;
-    if (services_.journal != nullptr) {
-      already_accepted = services_.journal->accepted(job.id);
     }
     // One envelope per recipient, streamed: each transaction's commands go out with the
     // previous copy's end, so a copy costs one round trip to the MTA.
@@ -259,7 +322,7 @@ Result<void> Deliverer::deliver(const store::DeliveryJob& job, Clock::time_point
     std::optional<Error> unmade;  // a copy that could not be made ends the job's stream
     auto next_copy = [&]() -> std::optional<OutboundMessage> {
       while (recipient != job.recipients.end() && already_accepted.contains(*recipient)) {
-        ++recipient;  // the MTA took this copy before a crash
+        ++recipient;  // the MTA took this copy in an earlier attempt, maybe before a crash
       }
       if (recipient == job.recipients.end()) {
         return std::nullopt;
@@ -283,6 +346,11 @@ Result<void> Deliverer::deliver(const store::DeliveryJob& job, Clock::time_point
     if (unmade) {
       return fail(std::move(*unmade));
     }
+  }
+  if (refused_for_now > 0) {
+    stop(fmt::format("{} recipient{} refused for now, to be tried again: {}", refused_for_now,
+                     refused_for_now == 1 ? "" : "s", refused_for_now_reply));
+    return std::move(*stopped);
   }
   log::info("delivery.sent", {{"list", list.address()},
                               {"article", std::to_string(job.article)},

@@ -24,6 +24,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/result.hpp"
@@ -46,6 +47,9 @@ struct OutboundMessage {
 
 struct SendOutcome {
   bool accepted = false;  // the MTA took the data (2xx after DATA)
+  // MAIL went through but every RCPT was refused, so no data was sent: `reply` is the first
+  // RCPT refusal, and each recipient's own reply says whether to try it again.
+  bool recipients_refused = false;
   mail::SmtpReply reply;  // the deciding reply (data, or the MAIL/RCPT refusal)
   std::vector<mail::SmtpReply> recipient_replies;  // one per recipient
 };
@@ -96,11 +100,19 @@ class Deliverer {
   // call it at once (a job is claimed by one of them). Returns how many were handled.
   Result<std::size_t> run_due(std::chrono::system_clock::time_point now);
 
-  // One job: sends and records the outcome in the store.
+  // One job: sends and records the outcome in the store. A job that cannot be sent (its
+  // list's key is unreadable, its article missing, the relay down) is deferred with backoff
+  // and fails after about three days; an error is returned only when the store cannot record
+  // even that.
   Result<void> deliver(const store::DeliveryJob& job, std::chrono::system_clock::time_point now);
   Result<void> deliver_outbox(const std::string& id);
 
  private:
+  Result<void> send_job(const store::DeliveryJob& job, std::chrono::system_clock::time_point now,
+                        std::optional<Result<void>>& stopped);
+  // Retry later with backoff, or fail the job once it has been tried for about three days.
+  Result<void> defer_or_fail(const store::DeliveryJob& job, std::string_view list,
+                             const std::string& error, std::chrono::system_clock::time_point now);
   bool claim(store::Id job_id, std::chrono::system_clock::time_point now);
   void release(store::Id job_id);
   // deliver() notes until when a job it handled needs no attention (max: done or failed; the

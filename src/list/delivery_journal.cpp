@@ -63,15 +63,21 @@ Result<void> DeliveryJournal::append(const std::string& line) {
 }
 
 Result<void> DeliveryJournal::record_job(store::Id job_id) {
-  return append(fmt::format("{}\t*\n", job_id));
+  CQLIST_TRY_VOID(append(fmt::format("{}\t*\n", job_id)));
+  std::lock_guard lock(partial_mutex_);
+  partial_.erase(job_id);
+  return {};
 }
 
 Result<void> DeliveryJournal::record_recipient(store::Id job_id, std::string_view recipient) {
-  return append(fmt::format("{}\t{}\n", job_id, recipient));
+  CQLIST_TRY_VOID(append(fmt::format("{}\t{}\n", job_id, recipient)));
+  std::lock_guard lock(partial_mutex_);
+  partial_[job_id].emplace(recipient);
+  return {};
 }
 
 std::set<std::string> DeliveryJournal::accepted(store::Id job_id) {
-  std::shared_lock lock(mutex_);
+  std::lock_guard lock(partial_mutex_);
   auto found = partial_.find(job_id);
   return found == partial_.end() ? std::set<std::string>{} : found->second;
 }
@@ -141,6 +147,7 @@ Result<void> DeliveryJournal::replay(store::Store& store) {
     log::info("delivery.journal_replayed", {{"jobs_done", std::to_string(whole.size())},
                                             {"jobs_partial", std::to_string(partial.size())}});
   }
+  std::lock_guard partial_lock(partial_mutex_);
   partial_ = std::move(partial);
   return {};
 }

@@ -12,6 +12,7 @@
 
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <set>
 #include <shared_mutex>
 #include <string>
@@ -38,7 +39,8 @@ class DeliveryJournal {
   Result<void> record_job(store::Id job_id);
   Result<void> record_recipient(store::Id job_id, std::string_view recipient);
 
-  // Recipients of `job_id` the MTA already accepted before a crash.
+  // Recipients of `job_id` that need no other copy: those the journal holds from before a
+  // restart and those recorded since, so a job deferred part-way resumes where it stopped.
   std::set<std::string> accepted(store::Id job_id);
 
  private:
@@ -47,6 +49,7 @@ class DeliveryJournal {
   std::filesystem::path path_;
   std::shared_mutex mutex_;  // exclusive to open, close or replace the file; shared to append
   int fd_ = -1;
+  std::mutex partial_mutex_;  // apart from mutex_, so appends still share theirs
   std::map<store::Id, std::set<std::string>> partial_;
 };
 

@@ -33,26 +33,52 @@ using Clock = std::chrono::system_clock;
 class RecordingTransport : public MailTransport {
  public:
   Result<SendOutcome> send(const OutboundMessage& message) override {
-    if (down) {
+    if (down || sends_until_down == 0) {
       return fail(Errc::temporary, "connection refused");
     }
-    sent.push_back(message);
+    if (sends_until_down > 0) {
+      --sends_until_down;
+    }
     SendOutcome outcome;
+    OutboundMessage delivered = message;
+    delivered.recipients.clear();
+    for (const auto& recipient : message.recipients) {
+      mail::SmtpReply reply;
+      reply.code = 250;
+      if (deferred_once.erase(recipient) > 0) {
+        reply.code = 451;  // as Postfix when a lookup table fails
+      } else {
+        delivered.recipients.push_back(recipient);
+      }
+      outcome.recipient_replies.push_back(reply);
+    }
+    if (delivered.recipients.empty()) {
+      outcome.recipients_refused = true;
+      outcome.reply = outcome.recipient_replies.front();
+      return outcome;
+    }
+    sent.push_back(std::move(delivered));
     outcome.accepted = true;
     outcome.reply.code = 250;
-    for (std::size_t i = 0; i < message.recipients.size(); ++i) {
-      mail::SmtpReply ok;
-      ok.code = 250;
-      outcome.recipient_replies.push_back(ok);
-    }
     return outcome;
   }
 
   bool offers_xverp() override { return xverp; }
 
+  std::vector<std::string> sent_to() const {
+    std::vector<std::string> out;
+    for (const auto& message : sent) {
+      out.insert(out.end(), message.recipients.begin(), message.recipients.end());
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
   std::vector<OutboundMessage> sent;
   bool xverp = true;
   bool down = false;
+  int sends_until_down = -1;            // the relay goes away after this many (-1: never)
+  std::set<std::string> deferred_once;  // their first RCPT gets a 451
 };
 
 class ServiceTest : public ::testing::Test {
@@ -334,6 +360,114 @@ TEST_F(ServiceTest, JournaledTransactionsAreNotSentAgainAfterACrash) {
     EXPECT_EQ(std::count(sent_to.begin(), sent_to.end(), recipient), 0) << recipient;
   }
   EXPECT_EQ(std::count(sent_to.begin(), sent_to.end(), (*jobs)[1].recipients[0]), 0);
+}
+
+TEST_F(ServiceTest, AJobCutShortResumesWithTheCopiesTheRelayHasNotTaken) {
+  transport_.xverp = false;
+  ASSERT_TRUE(store_->update_settings(list_.id, {{"batch_size", "5"}}));
+  auto svc = service();
+  ASSERT_EQ(svc.receive(envelope("alice@none.example"),
+                        post("Alice <alice@none.example>", "cut", "m10@none.example"))
+                .code,
+            250);
+  DeliveryJournal journal(dir_ / "delivered.journal");
+  Deliverer d({*store_, *archive_, *outbox_, transport_, keys_, tokens_, &journal});
+  transport_.sends_until_down = 2;  // Postfix stops after two copies of the one job
+  ASSERT_TRUE(d.run_due(Clock::now()));
+  ASSERT_EQ(transport_.sent.size(), 2u);
+  auto jobs = store_->pending_jobs(list_.id);
+  ASSERT_EQ(jobs->size(), 1u);
+  EXPECT_EQ((*jobs)[0].attempts, 1);
+
+  transport_.sends_until_down = -1;
+  ASSERT_TRUE(d.run_due(Clock::now() + std::chrono::hours(2)));  // the same process retries
+  EXPECT_TRUE(store_->pending_jobs(list_.id)->empty());
+  EXPECT_EQ(transport_.sent_to(),
+            (std::vector<std::string>{"alice@none.example", "bob@reject.example", "carol@c.example",
+                                      "dave@d.example", "eve@e.example"}))
+      << "each member once: the retry skips the two copies taken before the relay went away";
+}
+
+TEST_F(ServiceTest, ARecipientRefusedForNowIsTriedAgainAloneInItsOwnCopy) {
+  transport_.xverp = false;
+  ASSERT_TRUE(store_->update_settings(list_.id, {{"batch_size", "5"}}));
+  auto svc = service();
+  ASSERT_EQ(svc.receive(envelope("alice@none.example"),
+                        post("Alice <alice@none.example>", "later", "m11@none.example"))
+                .code,
+            250);
+  DeliveryJournal journal(dir_ / "delivered.journal");
+  Deliverer d({*store_, *archive_, *outbox_, transport_, keys_, tokens_, &journal});
+  transport_.deferred_once = {"carol@c.example"};
+  ASSERT_TRUE(d.run_due(Clock::now()));
+  EXPECT_EQ(transport_.sent.size(), 4u) << "the copies after carol's still went out at once";
+  auto jobs = store_->pending_jobs(list_.id);
+  ASSERT_EQ(jobs->size(), 1u) << "a 451 is not a refusal for good";
+  EXPECT_NE((*jobs)[0].last_error.find("451"), std::string::npos) << (*jobs)[0].last_error;
+
+  ASSERT_TRUE(d.run_due(Clock::now() + std::chrono::hours(2)));
+  EXPECT_TRUE(store_->pending_jobs(list_.id)->empty());
+  ASSERT_EQ(transport_.sent.size(), 5u);
+  EXPECT_EQ(transport_.sent.back().recipients, std::vector<std::string>{"carol@c.example"});
+  EXPECT_EQ(transport_.sent_to().size(), 5u) << "nobody else got a second copy";
+}
+
+TEST_F(ServiceTest, ARecipientRefusedForNowInABatchIsTriedAgainWithoutTheOthers) {
+  ASSERT_TRUE(store_->update_settings(list_.id, {{"batch_size", "5"}}));
+  auto svc = service();
+  ASSERT_EQ(svc.receive(envelope("alice@none.example"),
+                        post("Alice <alice@none.example>", "batch", "m12@none.example"))
+                .code,
+            250);
+  DeliveryJournal journal(dir_ / "delivered.journal");
+  Deliverer d({*store_, *archive_, *outbox_, transport_, keys_, tokens_, &journal});
+  transport_.deferred_once = {"bob@reject.example"};
+  ASSERT_TRUE(d.run_due(Clock::now()));
+  ASSERT_EQ(transport_.sent.size(), 1u);
+  EXPECT_EQ(transport_.sent[0].recipients.size(), 4u);
+  ASSERT_EQ(store_->pending_jobs(list_.id)->size(), 1u);
+
+  ASSERT_TRUE(d.run_due(Clock::now() + std::chrono::hours(2)));
+  EXPECT_TRUE(store_->pending_jobs(list_.id)->empty());
+  ASSERT_EQ(transport_.sent.size(), 2u);
+  EXPECT_TRUE(transport_.sent[1].xverp);
+  EXPECT_EQ(transport_.sent[1].recipients, std::vector<std::string>{"bob@reject.example"});
+}
+
+TEST_F(ServiceTest, AJobThatCannotBeMadeWaitsWhileOtherListsAreDelivered) {
+  auto broken = store_->create_list(
+      "eggs", "list.example",
+      {{"dkim_selector_rsa", "s1"}, {"dkim_key_rsa", (dir_ / "rsa.pem").string()}});
+  ASSERT_TRUE(broken) << broken.error().describe();
+  store::MemberRow member;
+  member.list_id = broken->id;
+  member.address = "alice@none.example";
+  ASSERT_TRUE(store_->add_member(member));
+  auto svc = service();
+  InboundEnvelope to_eggs = envelope("alice@none.example");
+  to_eggs.recipient = "eggs@list.example";
+  // The broken list's job comes first in the queue.
+  ASSERT_EQ(
+      svc.receive(to_eggs, post("Alice <alice@none.example>", "eggs", "m13@none.example")).code,
+      250);
+  ASSERT_EQ(svc.receive(envelope("alice@none.example"),
+                        post("Alice <alice@none.example>", "ham", "m14@none.example"))
+                .code,
+            250);
+  // Then the operator moves eggs' key to a file that does not exist.
+  ASSERT_TRUE(
+      store_->update_settings(broken->id, {{"dkim_key_rsa", (dir_ / "missing.pem").string()}}));
+  auto d = deliverer();
+  auto handled = d.run_due(Clock::now());
+  ASSERT_TRUE(handled) << handled.error().describe();
+  EXPECT_TRUE(store_->pending_jobs(list_.id)->empty()) << "ham is delivered all the same";
+  EXPECT_EQ(transport_.sent_to().size(), 5u);
+  auto waiting = store_->pending_jobs(broken->id);
+  ASSERT_EQ(waiting->size(), 1u);
+  EXPECT_EQ((*waiting)[0].attempts, 1);
+  EXPECT_GT((*waiting)[0].not_before, Clock::now());
+  EXPECT_NE((*waiting)[0].last_error.find("missing.pem"), std::string::npos)
+      << (*waiting)[0].last_error;
 }
 
 TEST_F(ServiceTest, JournalLinesFromConcurrentWorkersAreAllKeptWhole) {

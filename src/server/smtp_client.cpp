@@ -27,6 +27,22 @@ struct Lease {
 
 }  // namespace
 
+bool TransactionResult::every_recipient_refused() const {
+  return mail_reply.success() && !rcpt_replies.empty() &&
+         std::none_of(rcpt_replies.begin(), rcpt_replies.end(),
+                      [](const mail::SmtpReply& reply) { return reply.success(); });
+}
+
+const mail::SmtpReply& TransactionResult::deciding_reply() const {
+  if (!mail_reply.success()) {
+    return mail_reply;
+  }
+  if (every_recipient_refused()) {
+    return rcpt_replies.front();
+  }
+  return data_reply;
+}
+
 Result<std::unique_ptr<SmtpConnection>> SmtpConnection::open(const SmtpRelayConfig& config) {
   CQLIST_TRY(auto connection, open_connection(config));
   return std::unique_ptr<SmtpConnection>(std::move(connection));
@@ -164,6 +180,12 @@ Result<void> SmtpClientPool::send_stream(
   }
   streamed = fresh->connection->send_stream(fetch, done);
   state_->release(std::move(fresh->connection));
+  // Each message fetched gets its report, also those the new stream ended before taking.
+  Error unsent =
+      streamed ? Error(Errc::temporary, "not sent: the stream stopped first") : streamed.error();
+  for (const OutgoingMessage& message : replay) {
+    done(message, fail(unsent));
+  }
   return streamed;
 }
 

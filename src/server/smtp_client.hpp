@@ -29,6 +29,9 @@ struct SmtpRelayConfig {
   std::string helo_name = "localhost";
   bool starttls = true;  // upgrade when the server offers STARTTLS (no certificate check)
   std::chrono::seconds timeout{120};
+  // RFC 5321 §4.5.3.2.6 (Postfix: smtp_data_done_timeout): giving up sooner on the reply to
+  // the final "." would send again a copy the relay may have queued.
+  std::chrono::seconds data_done_timeout{600};
   std::size_t max_connections = 4;
 };
 
@@ -44,9 +47,20 @@ struct TransactionResult {
   std::vector<mail::SmtpReply> rcpt_replies;  // one per recipient, in order (the MAIL reply
                                               // for each when MAIL was refused)
   mail::SmtpReply data_reply;                 // code 0 when DATA was not reached
+  // DATA got its 354 and the message followed; a relay that answers DATA itself with a 2xx
+  // has not taken a message it never received.
+  bool message_sent = false;
 
   // The MTA took responsibility for the recipients whose RCPT reply is 2xx.
-  bool accepted() const { return data_reply.success(); }
+  bool accepted() const { return message_sent && data_reply.success(); }
+
+  // MAIL went through and the relay refused every RCPT: its reply to DATA then only says
+  // "no valid recipients" (Postfix: 554, even when the refusals were temporary).
+  bool every_recipient_refused() const;
+  // What decides the outcome: MAIL's refusal; else, when every RCPT was refused, the first of
+  // those refusals (each recipient's own reply says whether to try it again); else the reply
+  // to DATA or to the final ".".
+  const mail::SmtpReply& deciding_reply() const;
 };
 
 class SmtpConnection {

@@ -354,6 +354,64 @@ TEST(SmtpClient, AllRecipientsRefusedWhilePipeliningThenRset) {
   EXPECT_EQ(server.messages().size(), 1u);
 }
 
+TEST(SmtpClient, ATemporaryRefusalOfEveryRecipientDecidesOverThe554ToData) {
+  TestSmtpServerOptions options;
+  options.deferred_recipients = {"later@example.org"};
+  TestSmtpServer server(options);
+  auto connection = SmtpConnection::open(relay(server.port()));
+  ASSERT_TRUE(connection);
+  auto result = (*connection)->send(message({"later@example.org"}));
+  ASSERT_TRUE(result) << result.error().describe();
+  EXPECT_FALSE(result->accepted());
+  EXPECT_EQ(result->data_reply.code, 554);  // "no valid recipients": says nothing of why
+  EXPECT_TRUE(result->every_recipient_refused());
+  EXPECT_EQ(result->deciding_reply().code, 451);
+  EXPECT_TRUE(result->deciding_reply().transient());
+
+  auto mixed = (*connection)->send(message({"a@example.org", "later@example.org"}));
+  ASSERT_TRUE(mixed) << mixed.error().describe();
+  EXPECT_TRUE(mixed->accepted());
+  EXPECT_FALSE(mixed->every_recipient_refused());
+  EXPECT_EQ(mixed->deciding_reply().code, 250);
+  EXPECT_EQ(mixed->rcpt_replies.at(1).code, 451);
+}
+
+TEST(SmtpClient, TheReplyToTheFinalDotMayTakeLongerThanACommand) {
+  TestSmtpServerOptions options;
+  options.final_reply_delay = 1500ms;  // content checks before the relay queues the message
+  TestSmtpServer server(options);
+  SmtpRelayConfig config = relay(server.port());
+  config.timeout = 1s;
+  SmtpClientPool pool(config);
+  auto sent = pool.send(message({"a@example.org"}));
+  ASSERT_TRUE(sent) << sent.error().describe();
+  EXPECT_TRUE(sent->accepted());
+
+  std::vector<Result<TransactionResult>> results;
+  std::vector<OutgoingMessage> queue{message({"b@example.org"}), message({"c@example.org"})};
+  auto streamed = pool.send_stream(
+      [&]() -> std::optional<OutgoingMessage> {
+        if (queue.empty()) {
+          return std::nullopt;
+        }
+        OutgoingMessage next = queue.front();
+        queue.erase(queue.begin());
+        return next;
+      },
+      [&](const OutgoingMessage&, Result<TransactionResult> result) {
+        results.push_back(std::move(result));
+        return true;
+      });
+  ASSERT_TRUE(streamed) << streamed.error().describe();
+  ASSERT_EQ(results.size(), 2u);
+  for (const auto& result : results) {
+    ASSERT_TRUE(result) << result.error().describe();
+    EXPECT_TRUE(result->accepted());
+  }
+  EXPECT_EQ(server.messages().size(), 3u);
+  EXPECT_EQ(server.connections(), 1);
+}
+
 TEST(SmtpClient, AllRecipientsRefusedWithoutPipeliningSendsNoData) {
   auto sink = start_sink({"-f", "RCPT"});  // -f implies -p: no PIPELINING
   ASSERT_TRUE(sink);

@@ -50,9 +50,10 @@ Error SmtpConnectionImpl::broken(std::string_view activity, std::string_view rea
                                     "; check that Postfix runs and accepts mail there");
 }
 
-Error SmtpConnectionImpl::broken(std::string_view activity, const error_code& ec) {
+Error SmtpConnectionImpl::broken(std::string_view activity, const error_code& ec,
+                                 std::chrono::seconds wait) {
   if (ec == asio::error::timed_out) {
-    return broken(activity, "no answer within " + std::to_string(config_.timeout.count()) + " s");
+    return broken(activity, "no answer within " + std::to_string(wait.count()) + " s");
   }
   return broken(activity, ec.message());
 }
@@ -79,12 +80,12 @@ Result<void> SmtpConnectionImpl::write(std::string_view bytes) {
       },
       deadline());
   if (ec) {
-    return fail(broken("while writing", ec));
+    return fail(broken("while writing", ec, config_.timeout));
   }
   return {};
 }
 
-Result<void> SmtpConnectionImpl::receive(Clock::time_point until) {
+Result<void> SmtpConnectionImpl::receive(Clock::time_point until, std::chrono::seconds wait) {
   std::size_t count = 0;
   error_code ec = run_until(
       [&](error_code& result) {
@@ -100,17 +101,17 @@ Result<void> SmtpConnectionImpl::receive(Clock::time_point until) {
       },
       until);
   if (ec) {
-    return fail(broken("while waiting for a reply", ec));
+    return fail(broken("while waiting for a reply", ec, wait));
   }
   input_.append(read_buffer_.data(), count);
   return {};
 }
 
-Result<mail::SmtpReply> SmtpConnectionImpl::read_reply() {
+Result<mail::SmtpReply> SmtpConnectionImpl::read_reply(std::chrono::seconds wait) {
   if (broken_) {
     return fail(Errc::temporary, "the SMTP connection to " + relay() + " is closed");
   }
-  Clock::time_point until = deadline();
+  Clock::time_point until = Clock::now() + wait;
   std::vector<std::string> lines;
   while (true) {
     std::size_t newline = input_.find('\n');
@@ -118,7 +119,7 @@ Result<mail::SmtpReply> SmtpConnectionImpl::read_reply() {
       if (input_.size() > kMaxReplyLine) {
         return fail(broken("while reading a reply", "a reply line is implausibly long"));
       }
-      CQLIST_TRY_VOID(receive(until));
+      CQLIST_TRY_VOID(receive(until, wait));
       continue;
     }
     std::string line = input_.substr(0, newline);
@@ -176,7 +177,7 @@ Result<void> SmtpConnectionImpl::connect() {
       },
       deadline());
   if (ec) {
-    return fail(broken("to connect", ec));
+    return fail(broken("to connect", ec, config_.timeout));
   }
   // The body end and "." already go out in one write; no delay helps the command lines.
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
@@ -211,6 +212,10 @@ Result<void> SmtpConnectionImpl::hello() {
 
 Result<void> SmtpConnectionImpl::start_tls() {
   CQLIST_TRY(mail::SmtpReply answer, command("STARTTLS\r\n"));
+  if (broken_) {
+    // A 421 here closed the connection: opening it failed, so the pool tries another.
+    return fail(refused("STARTTLS", answer));
+  }
   if (answer.code != 220) {
     // Opportunistic, as Postfix's smtp_tls_security_level=may: go on in the clear.
     std::string code = std::to_string(answer.code);
@@ -237,7 +242,7 @@ Result<void> SmtpConnectionImpl::start_tls() {
       },
       deadline());
   if (ec) {
-    return fail(broken("in the TLS handshake", ec));
+    return fail(broken("in the TLS handshake", ec, config_.timeout));
   }
   extensions_.clear();  // RFC 3207 §4.2: forget what was learnt before TLS
   return hello();
@@ -375,7 +380,8 @@ Result<TransactionResult> SmtpConnectionImpl::send(const OutgoingMessage& messag
     return result;  // DATA refused or not reached: the next send() begins with RSET
   }
   CQLIST_TRY_VOID(write(data_block(message)));
-  CQLIST_TRY(result.data_reply, read_reply());
+  CQLIST_TRY(result.data_reply, read_final_reply());
+  result.message_sent = recipient_accepted_;
   needs_reset_ = !recipient_accepted_;  // after "." alone, RSET first as before
   return result;
 }
@@ -409,6 +415,9 @@ Result<void> SmtpConnectionImpl::send_stream(const StreamNext& next, const Strea
     return fail(Errc::temporary,
                 "the SMTP connection to " + relay() + " is closed; open a new one");
   }
+  // The pool asks whether anything of the first message was accepted when a reused connection
+  // fails at once; what the previous stream on this connection did says nothing about that.
+  recipient_accepted_ = false;
   if (!offers("PIPELINING")) {
     return send_each(next, done);
   }
@@ -450,7 +459,7 @@ Result<void> SmtpConnectionImpl::send_stream(const StreamNext& next, const Strea
   // Reads the awaiting message's final reply and reports it; returns what `done` said.
   // A 421 as that reply also ends the stream.
   auto conclude = [&]() -> Result<bool> {
-    CQLIST_TRY(awaiting->result.data_reply, read_reply());
+    CQLIST_TRY(awaiting->result.data_reply, read_final_reply());
     bool more = done(awaiting->message, std::move(awaiting->result));
     awaiting.reset();
     if (broken_) {
@@ -530,7 +539,8 @@ Result<void> SmtpConnectionImpl::send_stream(const StreamNext& next, const Strea
       continue;
     }
     std::string block = data_block(*message);
-    needs_reset_ = !recipient_accepted_;  // as send() after the final reply
+    result.message_sent = recipient_accepted_;  // reported only once the block is written
+    needs_reset_ = !recipient_accepted_;        // as send() after the final reply
     awaiting = Awaiting{std::move(*message), std::move(result), std::move(block)};
     message.reset();
   }

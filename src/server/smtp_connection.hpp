@@ -65,13 +65,22 @@ class SmtpConnectionImpl final : public SmtpConnection {
   std::string relay() const { return config_.host + ":" + std::to_string(config_.port); }
 
   Error broken(std::string_view activity, std::string_view reason);
-  Error broken(std::string_view activity, const boost::system::error_code& ec);
+  Error broken(std::string_view activity, const boost::system::error_code& ec,
+               std::chrono::seconds wait);
   Error refused(std::string_view command, const mail::SmtpReply& reply);
   Error closed_by_relay();  // after a 421 in the middle of a stream
 
   Result<void> write(std::string_view bytes);
-  Result<void> receive(Clock::time_point deadline);
-  Result<mail::SmtpReply> read_reply();
+  // `wait`: what `deadline` was set from, for the message when it passes.
+  Result<void> receive(Clock::time_point deadline, std::chrono::seconds wait);
+
+  Result<mail::SmtpReply> read_reply() { return read_reply(config_.timeout); }
+
+  Result<mail::SmtpReply> read_reply(std::chrono::seconds wait);
+
+  // The reply to the final "." may take longer: the relay runs its content checks first.
+  Result<mail::SmtpReply> read_final_reply() { return read_reply(config_.data_done_timeout); }
+
   Result<mail::SmtpReply> command(std::string_view line);
   Result<void> hello();
   Result<void> start_tls();

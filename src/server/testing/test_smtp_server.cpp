@@ -19,6 +19,8 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <openssl/evp.h>
@@ -213,6 +215,9 @@ struct TestSmtpServer::Impl {
       if (options.refused_recipients.contains(path->address)) {
         return "550 5.1.1 <" + path->address + ">: Recipient address rejected\r\n";
       }
+      if (options.deferred_recipients.contains(path->address)) {
+        return "451 4.3.0 <" + path->address + ">: Temporary lookup failure\r\n";
+      }
       session.transaction->recipients.push_back(path->address);
       return "250 2.1.5 Ok\r\n";
     }
@@ -279,6 +284,11 @@ struct TestSmtpServer::Impl {
         received.push_back(std::move(*session.transaction));
       }
       session.transaction.reset();
+      if (options.final_reply_delay.count() > 0) {
+        asio::steady_timer content_checks(co_await asio::this_coro::executor);
+        content_checks.expires_after(options.final_reply_delay);
+        co_await content_checks.async_wait(kAsTuple);
+      }
       const std::string queued = "250 2.0.0 Ok: queued\r\n";
       co_await send(queued);
     }

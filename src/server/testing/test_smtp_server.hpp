@@ -6,6 +6,7 @@
 // it arrived encrypted, whether MAIL through DATA came in one write).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <set>
@@ -18,7 +19,10 @@ struct TestSmtpServerOptions {
   bool pipelining = true;
   bool starttls = false;
   bool xverp = false;
-  std::set<std::string> refused_recipients;  // RCPT TO gets "550 5.1.1"
+  std::set<std::string> refused_recipients;        // RCPT TO gets "550 5.1.1"
+  std::set<std::string> deferred_recipients;       // RCPT TO gets "451 4.3.0", as Postfix when a
+                                                   // lookup table fails
+  std::chrono::milliseconds final_reply_delay{0};  // before the reply to the final "."
 };
 
 struct ReceivedMessage {
