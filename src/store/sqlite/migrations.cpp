@@ -178,6 +178,33 @@ UPDATE members SET address_key = lower(address_key) WHERE address_key NOT LIKE '
 UPDATE bounces SET address_key = lower(address_key);
 )sql";
 
+// Delivery job ids are never used again. Without AUTOINCREMENT SQLite hands out max(id) + 1, so
+// deleting the list that owns the newest jobs frees their ids; the delivery journal, which names
+// jobs by id (list/delivery_journal.hpp), could then mark a new job done with an old job's line.
+// The table is rebuilt (SQLite cannot add AUTOINCREMENT in place); nothing references it.
+constexpr std::string_view kVersion5 = R"sql(
+CREATE TABLE delivery_jobs_numbered (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  post_id INTEGER NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+  list_id INTEGER NOT NULL REFERENCES lists (id) ON DELETE CASCADE,
+  article INTEGER NOT NULL,
+  recipients TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('pending', 'done', 'failed')),
+  attempts INTEGER NOT NULL,
+  last_error TEXT NOT NULL,
+  not_before INTEGER NOT NULL
+);
+INSERT INTO delivery_jobs_numbered
+  (id, post_id, list_id, article, recipients, state, attempts, last_error, not_before)
+  SELECT id, post_id, list_id, article, recipients, state, attempts, last_error, not_before
+  FROM delivery_jobs;
+DROP TABLE delivery_jobs;
+ALTER TABLE delivery_jobs_numbered RENAME TO delivery_jobs;
+CREATE INDEX delivery_jobs_pending ON delivery_jobs (id) WHERE state = 'pending';
+CREATE INDEX delivery_jobs_post ON delivery_jobs (post_id);
+CREATE INDEX delivery_jobs_list ON delivery_jobs (list_id, state);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1,
      "lists, members, posts, delivery jobs, held messages, message ids, confirmations, "
@@ -187,6 +214,7 @@ constexpr Migration kMigrations[] = {
      kVersion2},
     {3, "digest marker: the last article each list's digest included", kVersion3},
     {4, "member addresses match without case, as fml compares them", kVersion4},
+    {5, "delivery job ids are never used again", kVersion5},
 };
 
 Error newer_schema(const Db& db, int found, int known) {

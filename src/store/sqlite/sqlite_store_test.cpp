@@ -312,5 +312,51 @@ TEST_F(SqliteStoreTest, UpgradeMatchesExistingMembersWithoutCaseAndKeepsCaseDupl
   EXPECT_TRUE(has_error(store->add_member(again), Errc::already_exists));
 }
 
+TEST_F(SqliteStoreTest, UpgradeKeepsDeliveryJobsAndNeverHandsOutTheirIdsAgain) {
+  {
+    // A file as cqlist left it before step 5: list 2 owns the newest job.
+    auto db = inspect();
+    ASSERT_NE(db, nullptr);
+    auto steps = sqlite::schema_migrations();
+    auto before = std::find_if(steps.begin(), steps.end(),
+                               [](const sqlite::Migration& step) { return step.version == 5; });
+    ASSERT_NE(before, steps.end());
+    ASSERT_TRUE(is_ok(sqlite::migrate(*db, {steps.begin(), before})));
+    ASSERT_TRUE(is_ok(db->exec(
+        "INSERT INTO lists (id, name, domain, last_article, created_at) VALUES "
+        "(1, 'ham', 'example.org', 1, 0), (2, 'eggs', 'example.org', 1, 0);"
+        "INSERT INTO posts (id, list_id, article, spool_id, message_id, sender, subject, state, "
+        "received_at) VALUES (1, 1, 1, 'p1', '<1@x>', 'a@x', 's', 'queued', 0),"
+        "(2, 2, 1, 'p2', '<2@x>', 'a@x', 's', 'queued', 0);"
+        "INSERT INTO delivery_jobs (id, post_id, list_id, article, recipients, state, attempts, "
+        "last_error, not_before) VALUES (1, 1, 1, 1, 'a@example.net\nb@example.net', 'pending', "
+        "2, 'relay down', 0), (2, 1, 1, 1, 'c@example.net', 'done', 1, '', 0),"
+        "(3, 2, 2, 1, 'd@example.net', 'done', 1, '', 0);")));
+  }
+  auto store = open_or_fail(file());
+  ASSERT_NE(store, nullptr);
+  auto pending = store->pending_jobs(1);
+  ASSERT_TRUE(is_ok(pending));
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ((*pending)[0].id, 1);
+  EXPECT_EQ((*pending)[0].attempts, 2);
+  EXPECT_EQ((*pending)[0].recipients,
+            (std::vector<std::string>{"a@example.net", "b@example.net"}));
+
+  ASSERT_TRUE(is_ok(store->delete_list(2)));  // job 3 goes with it
+  auto post = store->number_post(1, post_from(1, "p3"));
+  ASSERT_TRUE(is_ok(post));
+  DeliveryJob job;
+  job.list_id = 1;
+  job.article = post->article;
+  job.recipients = {"e@example.net"};
+  job.not_before = at(kNow);
+  ASSERT_TRUE(is_ok(store->queue_post(post->id, {job})));
+  auto queued = store->pending_jobs(1);
+  ASSERT_TRUE(is_ok(queued));
+  ASSERT_EQ(queued->size(), 2u);
+  EXPECT_EQ(queued->back().id, 4) << "job 3's id belongs to the deleted list's job for good";
+}
+
 }  // namespace
 }  // namespace cqlist::store
