@@ -134,7 +134,7 @@ int run_serve(const ServeArgs& args) {
   Metrics metrics;
   // Bounces are read off the LMTP path; what the bounce thread queues, the workers send.
   BounceWorker bounces(*runtime, [&workers] { workers.wake(); });
-  DigestTimer digests(*runtime, [&workers] { workers.wake(); });
+  DigestTimer digests(*runtime, service, [&workers] { workers.wake(); });
   LmtpAdapter lmtp_handler(service, metrics, [&workers, &bounces] {
     workers.wake();
     bounces.wake();

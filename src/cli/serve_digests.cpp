@@ -1,4 +1,4 @@
-// cli/serve_digests.cpp: the daemon's digest and held-post timer (see serve_digests.hpp).
+// cli/serve_digests.cpp: the daemon's minute timer (see serve_digests.hpp).
 #include "cli/serve_digests.hpp"
 
 #include <chrono>
@@ -29,10 +29,26 @@ bool upkeep_held(Runtime& runtime) {
   return !report->reminders.empty();
 }
 
+// A post whose processing is still running in its LMTP session is younger than this.
+constexpr auto kStrandedAfter = std::chrono::minutes(2);
+
+bool finish_stranded_posts(list::ListService& service) {
+  auto finished = service.recover(kStrandedAfter);
+  if (!finished) {
+    log::error("post.recover_failed", {{"error", finished.error().describe()}});
+    return false;
+  }
+  if (*finished > 0) {
+    log::info("serve.recovered", {{"posts", std::to_string(*finished)}});
+  }
+  return *finished > 0;
+}
+
 }  // namespace
 
-DigestTimer::DigestTimer(Runtime& runtime, std::function<void()> on_queued)
-    : runtime_(runtime), on_queued_(std::move(on_queued)) {
+DigestTimer::DigestTimer(Runtime& runtime, list::ListService& service,
+                         std::function<void()> on_queued)
+    : runtime_(runtime), service_(service), on_queued_(std::move(on_queued)) {
   thread_ = std::thread([this] { loop(); });
 }
 
@@ -61,6 +77,7 @@ void DigestTimer::loop() {
       }
     }
     queued = upkeep_held(runtime_) || queued;
+    queued = finish_stranded_posts(service_) || queued;
     if (queued) {
       on_queued_();
     }

@@ -2,6 +2,7 @@
 #include "list/service.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 
 #include <fmt/format.h>
@@ -377,10 +378,15 @@ Result<LinkConfirmation> ListService::confirm_by_link(std::string_view token, bo
   return list::confirm_by_link(command_deps, token, apply);
 }
 
-Result<std::size_t> ListService::recover() {
+Result<std::size_t> ListService::recover(std::chrono::seconds min_age) {
   CQLIST_TRY(auto ids, deps_.spool.ids("post"));
   std::size_t finished = 0;
   for (const auto& id : ids) {
+    std::error_code error;
+    auto written = std::filesystem::last_write_time(deps_.spool.path(id), error);
+    if (!error && std::filesystem::file_time_type::clock::now() - written < min_age) {
+      continue;
+    }
     if (auto processed = process_spooled(id); !processed) {
       log::error("post.recover_failed", {{"spool", id}, {"error", processed.error().describe()}});
       continue;

@@ -8,6 +8,7 @@
 // LMTP handler both come through receive(), so they behave the same.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <optional>
 #include <span>
@@ -84,8 +85,10 @@ class ListService {
   // Numbers, transforms, archives and queues one spooled post; then removes it from the spool.
   Result<void> process_spooled(const std::string& spool_id);
 
-  // Finishes every post a crash left in the spool.
-  Result<std::size_t> recover();
+  // Finishes every post a crash left in the spool, or whose processing failed after its 250
+  // (the store was busy, a key unreadable): the daemon calls it at start and then every minute
+  // with a `min_age`, so that posts being received right now are left to their own thread.
+  Result<std::size_t> recover(std::chrono::seconds min_age = std::chrono::seconds(0));
 
   // A confirmation request's web link (list/commands.hpp confirm_by_link).
   Result<LinkConfirmation> confirm_by_link(std::string_view token, bool apply);

@@ -515,6 +515,27 @@ TEST_F(ServiceTest, ASpooledPostLeftByACrashIsFinishedOnceWithItsNumber) {
   EXPECT_EQ(store_->list_by_id(list_.id)->last_article, 1);
 }
 
+TEST_F(ServiceTest, APostWhoseProcessingFailedIsFinishedOnceItIsNoLongerNew) {
+  auto id = spool_->add({{"list_id", std::to_string(list_.id)},
+                         {"mail_from", "alice@none.example"},
+                         {"author", "alice@none.example"}},
+                        post("Alice <alice@none.example>", "stranded", "m15@none.example"), "post");
+  ASSERT_TRUE(id);
+  auto svc = service();
+  auto young = svc.recover(std::chrono::seconds(120));
+  ASSERT_TRUE(young) << young.error().describe();
+  EXPECT_EQ(*young, 0u) << "a post this new may still be in its own LMTP session";
+  EXPECT_TRUE(store_->pending_jobs(list_.id)->empty());
+
+  fs::last_write_time(spool_->path(*id),
+                      fs::file_time_type::clock::now() - std::chrono::minutes(3));
+  auto old = svc.recover(std::chrono::seconds(120));
+  ASSERT_TRUE(old) << old.error().describe();
+  EXPECT_EQ(*old, 1u);
+  EXPECT_EQ(store_->pending_jobs(list_.id)->size(), 3u);
+  EXPECT_TRUE(spool_->ids("post")->empty());
+}
+
 TEST_F(ServiceTest, NonMemberPostIsHeldAndNotDistributed) {
   auto svc = service();
   auto reply = svc.receive(envelope("stranger@elsewhere.example"),
