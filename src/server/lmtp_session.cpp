@@ -385,7 +385,8 @@ awaitable<LmtpSession::Next> LmtpSession::handle_data(const std::string& argumen
     co_return refuse("501 5.5.4 Syntax: DATA");
   }
   if (envelope_.recipients.empty()) {
-    co_return refuse("554 5.5.1 Error: no valid recipients");
+    // RFC 2033 §4.2: 503 in LMTP, where SMTP servers answer 554.
+    co_return refuse("503 5.5.1 Error: no valid recipients");
   }
   reply("354 End data with <CR><LF>.<CR><LF>");
   DataDecoder decoder(transaction_limit_);
