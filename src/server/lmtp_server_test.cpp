@@ -185,6 +185,21 @@ TEST_F(LmtpServerTest, SizeAboveTheLimitIsRefusedAtMail) {
   EXPECT_EQ(client->read_reply(), "250 2.1.0 Ok\r\n");
 }
 
+TEST_F(LmtpServerTest, BodyValueIsCaseInsensitive) {
+  start();
+  auto client = greeted_client();
+  // RFC 5321 §2.4: keywords and their values here are case-insensitive.
+  client->send(
+      "MAIL FROM:<a@example.net> BODY=8bitmime\r\nRSET\r\n"
+      "MAIL FROM:<a@example.net> body=7Bit\r\nRSET\r\n"
+      "MAIL FROM:<a@example.net> BODY=binarymime\r\n");
+  EXPECT_EQ(client->read_reply(), "250 2.1.0 Ok\r\n");
+  EXPECT_EQ(client->read_reply(), "250 2.0.0 Ok\r\n");
+  EXPECT_EQ(client->read_reply(), "250 2.1.0 Ok\r\n");
+  EXPECT_EQ(client->read_reply(), "250 2.0.0 Ok\r\n");
+  EXPECT_TRUE(client->read_reply().starts_with("501 5.5.4"));
+}
+
 TEST_F(LmtpServerTest, DataAboveTheLimitIsRefusedForEachRecipient) {
   LmtpServerConfig config;
   config.max_message_bytes = 1000;

@@ -16,6 +16,7 @@
 #include <boost/asio/write.hpp>
 
 #include "base/log.hpp"
+#include "base/strings.hpp"
 #include "server/worker_call.hpp"
 
 namespace cqlist::server {
@@ -326,7 +327,7 @@ LmtpSession::Next LmtpSession::handle_mail(const std::string& argument) {
                       " bytes");
       }
     } else if (name == "BODY") {
-      if (value != "7BIT" && value != "8BITMIME") {
+      if (!iequals(value, "7BIT") && !iequals(value, "8BITMIME")) {
         return refuse("501 5.5.4 Bad BODY parameter (7BIT or 8BITMIME)");
       }
     } else {
