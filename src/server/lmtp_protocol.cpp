@@ -80,6 +80,11 @@ bool is_clean_attribute(std::string_view value) {
   return true;
 }
 
+// RFC 5321 §4.1.1.4: the data ends at CRLF "." CRLF only. A server that also ends it at
+// "\n.\n" reads a second message hidden in the first one's text, past the checks the client
+// made on the first (SMTP smuggling).
+constexpr std::string_view kEndLine = ".\r\n";
+
 bool is_unavailable(std::string_view value) {
   return iequals(value, "[UNAVAILABLE]") || iequals(value, "[TEMPUNAVAIL]");
 }
@@ -237,22 +242,21 @@ std::size_t DataDecoder::feed(std::string_view input) {
   std::size_t consumed = 0;
   while (consumed < input.size() && !done_) {
     std::string_view rest = input.substr(consumed);
-    std::size_t newline = rest.find('\n');
     if (at_line_start_ && rest.front() == '.') {
-      if (newline == std::string_view::npos && (rest.size() == 1 || rest == ".\r")) {
+      if (rest.size() < kEndLine.size() && kEndLine.starts_with(rest)) {
         break;  // "." or ".\r" may still become the end line
       }
-      std::string_view line = rest.substr(0, newline);
-      if (line == "." || line == ".\r") {
+      if (rest.starts_with(kEndLine)) {
         done_ = true;
-        consumed += newline + 1;
+        consumed += kEndLine.size();
         break;
       }
       ++consumed;  // the stuffed dot
       at_line_start_ = false;
       continue;
     }
-    if (newline == std::string_view::npos) {
+    std::size_t line_end = rest.find("\r\n");
+    if (line_end == std::string_view::npos) {
       // A partial line: keep a trailing CR back, it may be the first half of CRLF.
       std::size_t take = rest.size();
       if (rest.back() == '\r') {
@@ -266,13 +270,8 @@ std::size_t DataDecoder::feed(std::string_view input) {
       at_line_start_ = false;
       break;
     }
-    std::string_view line = rest.substr(0, newline);
-    if (!line.empty() && line.back() == '\r') {
-      line.remove_suffix(1);
-    }
-    append(line);
-    append("\r\n");
-    consumed += newline + 1;
+    append(rest.substr(0, line_end + 2));
+    consumed += line_end + 2;
     at_line_start_ = true;
   }
   return consumed;

@@ -50,9 +50,10 @@ std::optional<XForwardAttributes> apply_xforward(std::string_view argument,
 std::optional<std::string> decode_xtext(std::string_view text);
 
 // Reads the DATA section as it arrives, in pieces of any size: strips the leading dot of
-// stuffed lines (RFC 5321 §4.5.2), writes every line with CRLF (a bare LF ends a line too),
-// and stops at the "." line. Past `limit` bytes it keeps reading but stops storing, so that a
-// huge message costs no memory and still leaves the connection in step.
+// stuffed lines (RFC 5321 §4.5.2) and stops at the "." line. Only CRLF ends a line: a bare LF
+// or CR is message text and passes through unchanged, so "\n.\n" cannot end the data early
+// (the SMTP smuggling pattern). Past `limit` bytes it keeps reading but stops storing, so that
+// a huge message costs no memory and still leaves the connection in step.
 class DataDecoder {
  public:
   explicit DataDecoder(std::size_t limit) : limit_(limit) {}

@@ -102,8 +102,19 @@ TEST(DataDecoder, UnstuffsDotsAndEndsAtTheDotLine) {
   EXPECT_EQ(decode_whole("...\r\n.\r\n"), "..\r\n");
 }
 
-TEST(DataDecoder, AcceptsBareLineFeeds) {
-  EXPECT_EQ(decode_whole("a\nb\r\n..c\n.\n"), "a\r\nb\r\n.c\r\n");
+TEST(DataDecoder, KeepsBareLineFeedsAndCarriageReturnsAsData) {
+  EXPECT_EQ(decode_whole("a\nb\r\n..c\n.\nd\r.\r\n.\r\n"), "a\nb\r\n.c\n.\nd\r.\r\n");
+}
+
+// The SMTP smuggling pattern: a dot line ended otherwise than by CRLF.CRLF must not end the
+// data, or what follows it would be read as the next transaction's commands.
+TEST(DataDecoder, OnlyCrLfDotCrLfEndsTheData) {
+  for (std::string input : {"a\n.\nQUIT\r\n", "a\r\n.\nQUIT\r\n", "a\n.\r\nQUIT\r\n",
+                            "a\r.\rQUIT\r\n", "a\r\n.\rQUIT\r\n"}) {
+    DataDecoder decoder(1000);
+    EXPECT_EQ(decoder.feed(input), input.size()) << input;
+    EXPECT_FALSE(decoder.done()) << input;
+  }
 }
 
 TEST(DataDecoder, LeavesWhatFollowsTheEnd) {
@@ -116,8 +127,8 @@ TEST(DataDecoder, LeavesWhatFollowsTheEnd) {
 
 // Pipes the same bytes through in two pieces split at every position.
 TEST(DataDecoder, GivesTheSameResultForAnySplit) {
-  std::string input = "Subject: x\r\n\r\n..dot\r\nbare\n.\rx\r\n.\r\n";
-  std::string expected = "Subject: x\r\n\r\n.dot\r\nbare\r\n\rx\r\n";
+  std::string input = "Subject: x\r\n\r\n..dot\r\nbare\n.\n.\rx\r\n.\r.\r\n.\r\n";
+  std::string expected = "Subject: x\r\n\r\n.dot\r\nbare\n.\n.\rx\r\n\r.\r\n";
   for (std::size_t split = 0; split <= input.size(); ++split) {
     DataDecoder decoder(1000);
     std::string pending = input.substr(0, split);

@@ -45,7 +45,8 @@ class LmtpHandler {
   // One RCPT TO. A reply that is not 2xx refuses this recipient (e.g. "550 5.1.1 no such list").
   virtual mail::SmtpReply check_recipient(const Envelope& envelope, std::string_view recipient) = 0;
   // After the data: one reply per envelope.recipients entry, in order. A 2xx reply promises
-  // the message is on disk (fsync) already. `message` has CRLF line endings, dots unstuffed.
+  // the message is on disk (fsync) already. `message` has CRLF line endings, dots unstuffed;
+  // a bare LF or CR the client sent inside a line is kept as it came.
   virtual std::vector<mail::SmtpReply> deliver(const Envelope& envelope, std::string message) = 0;
 };
 

@@ -152,7 +152,7 @@ TEST_F(LmtpServerTest, PipelinedTransactionGetsOneReplyPerRecipient) {
 
   auto delivered = handler_.delivered();
   ASSERT_EQ(delivered.size(), 1u);
-  EXPECT_EQ(delivered[0].message, "Subject: hi\r\n\r\n.leading dot\r\nbare LF line\r\n");
+  EXPECT_EQ(delivered[0].message, "Subject: hi\r\n\r\n.leading dot\nbare LF line\r\n");
   const Envelope& envelope = delivered[0].envelope;
   EXPECT_EQ(envelope.lhlo, "mx.example");
   EXPECT_EQ(envelope.mail_from, "poster@example.net");
@@ -172,6 +172,29 @@ TEST_F(LmtpServerTest, NullSenderIsAccepted) {
   EXPECT_EQ(client->read_reply(), "250 2.0.0 delivered\r\n");
   ASSERT_EQ(handler_.delivered().size(), 1u);
   EXPECT_EQ(handler_.delivered()[0].envelope.mail_from, "");
+}
+
+// A bare LF or CR around the dot leaves the data open: the "commands" after it are message
+// text, not a second transaction smuggled past the first one's checks.
+TEST_F(LmtpServerTest, OnlyCrLfDotCrLfEndsTheData) {
+  start();
+  auto client = greeted_client();
+  client->send("MAIL FROM:<a@example.net>\r\nRCPT TO:<ham@lists.example>\r\nDATA\r\n");
+  EXPECT_EQ(client->read_reply(), "250 2.1.0 Ok\r\n");
+  EXPECT_EQ(client->read_reply(), "250 2.1.5 Ok\r\n");
+  EXPECT_TRUE(client->read_reply().starts_with("354"));
+  std::string smuggled =
+      "MAIL FROM:<forged@example.net>\r\nRCPT TO:<ham@lists.example>\r\nDATA\r\n"
+      "Subject: smuggled\r\n";
+  client->send("Subject: hi\r\n\r\nbody\n.\n" + smuggled + "\r.\r" + smuggled + ".\r\n");
+  EXPECT_EQ(client->read_reply(), "250 2.0.0 delivered\r\n");
+  client->send("NOOP\r\n");
+  EXPECT_EQ(client->read_reply(), "250 2.0.0 Ok\r\n");
+
+  auto delivered = handler_.delivered();
+  ASSERT_EQ(delivered.size(), 1u);
+  EXPECT_EQ(delivered[0].message, "Subject: hi\r\n\r\nbody\n.\n" + smuggled + "\r.\r" + smuggled);
+  EXPECT_EQ(delivered[0].envelope.mail_from, "a@example.net");
 }
 
 TEST_F(LmtpServerTest, SizeAboveTheLimitIsRefusedAtMail) {
