@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/strings.hpp"
 
@@ -181,7 +182,8 @@ std::optional<std::string> decode_xtext(std::string_view text) {
 }
 
 std::optional<XForwardAttributes> apply_xforward(std::string_view argument,
-                                                 XForwardAttributes attributes) {
+                                                 XForwardAttributes attributes,
+                                                 std::vector<std::string>* unusable) {
   std::string_view rest = argument;
   bool any = false;
   for (std::string_view word = next_word(rest); !word.empty(); word = next_word(rest)) {
@@ -190,35 +192,43 @@ std::optional<XForwardAttributes> apply_xforward(std::string_view argument,
       return std::nullopt;
     }
     std::string_view name = word.substr(0, equals);
-    std::string_view raw_value = word.substr(equals + 1);
-    if (raw_value.size() > 255) {
-      return std::nullopt;
-    }
-    std::optional<std::string> value = decode_xtext(raw_value);
-    if (!value) {
-      return std::nullopt;
-    }
-    if (is_unavailable(*value)) {
-      value->clear();
-    } else if (!is_clean_attribute(*value)) {
-      return std::nullopt;
-    }
+    std::string* field = nullptr;
     if (iequals(name, "NAME")) {
-      attributes.name = std::move(*value);
+      field = &attributes.name;
     } else if (iequals(name, "ADDR")) {
-      // XFORWARD_README: an IPv6 address comes as "IPv6:2001:db8::1".
-      if (istarts_with(*value, "IPv6:")) {
-        value->erase(0, 5);
-      }
-      attributes.address = std::move(*value);
+      field = &attributes.address;
     } else if (iequals(name, "HELO")) {
-      attributes.helo = std::move(*value);
+      field = &attributes.helo;
     } else if (iequals(name, "PROTO")) {
-      attributes.protocol = std::move(*value);
+      field = &attributes.protocol;
     } else if (!iequals(name, "PORT") && !iequals(name, "IDENT") && !iequals(name, "SOURCE")) {
       return std::nullopt;  // Postfix knows these three; cqlist has no use for them
     }
     any = true;
+    if (field == nullptr) {
+      continue;
+    }
+    std::string_view raw_value = word.substr(equals + 1);
+    std::optional<std::string> value;
+    if (raw_value.size() <= 255) {
+      value = decode_xtext(raw_value);
+    }
+    if (value && is_unavailable(*value)) {
+      value->clear();
+    } else if (!value || !is_clean_attribute(*value)) {
+      // The client's own data (a HELO name with a space, say) must not cost the delivery:
+      // the attribute is unavailable, as if the client had not known it.
+      field->clear();
+      if (unusable != nullptr) {
+        unusable->emplace_back(word);
+      }
+      continue;
+    }
+    // XFORWARD_README: an IPv6 address comes as "IPv6:2001:db8::1".
+    if (field == &attributes.address && istarts_with(*value, "IPv6:")) {
+      value->erase(0, 5);
+    }
+    *field = std::move(*value);
   }
   if (!any) {
     return std::nullopt;

@@ -41,10 +41,14 @@ struct XForwardAttributes {
 };
 
 // Applies one XFORWARD command's attributes on top of `attributes` (attributes it does not
-// name keep their value). nullopt on a syntax error: no attribute, an unknown name, a bad
-// xtext escape or a value longer than 255 characters.
+// name keep their value). A value that cannot be used (a bad xtext escape, longer than 255
+// characters, or decoding to white space, control characters or non-ASCII, as Postfix sends
+// HELO "my host" as HELO=my+20host) makes its attribute unavailable, and the attribute as sent
+// is added to `unusable`. nullopt on a syntax error: no attribute, a word without "=" or an
+// unknown name.
 std::optional<XForwardAttributes> apply_xforward(std::string_view argument,
-                                                 XForwardAttributes attributes);
+                                                 XForwardAttributes attributes,
+                                                 std::vector<std::string>* unusable = nullptr);
 
 // RFC 3461 §4: "+XX" stands for the byte XX. nullopt for a malformed escape.
 std::optional<std::string> decode_xtext(std::string_view text);

@@ -309,6 +309,60 @@ TEST_F(LmtpServerTest, XforwardIsRefusedInsideATransactionAndUnavailableClears) 
   EXPECT_EQ(handler_.checked()[0].client_address, "");
 }
 
+// Postfix forwards a HELO name with a space as HELO=my+20host: the transaction goes on
+// without that attribute.
+TEST_F(LmtpServerTest, XforwardValueThatCannotBeUsedIsLeftOut) {
+  start();
+  auto client = greeted_client();
+  client->send(
+      "XFORWARD NAME=mx.example.net ADDR=192.0.2.1 HELO=my+20host\r\n"
+      "MAIL FROM:<a@example.net>\r\nRCPT TO:<ham@lists.example>\r\n");
+  EXPECT_EQ(client->read_reply(), "250 2.0.0 Ok\r\n");
+  EXPECT_EQ(client->read_reply(), "250 2.1.0 Ok\r\n");
+  EXPECT_EQ(client->read_reply(), "250 2.1.5 Ok\r\n");
+  ASSERT_EQ(handler_.checked().size(), 1u);
+  EXPECT_EQ(handler_.checked()[0].client_name, "mx.example.net");
+  EXPECT_EQ(handler_.checked()[0].client_address, "192.0.2.1");
+  EXPECT_EQ(handler_.checked()[0].client_helo, "");
+}
+
+// A reused connection: errors spread over many transactions do not add up to the limit.
+TEST_F(LmtpServerTest, ErrorCountStartsAfreshWithEachTransaction) {
+  start();
+  auto client = greeted_client();
+  for (int transaction = 0; transaction < 3; ++transaction) {
+    std::string commands;
+    for (int error = 0; error < 19; ++error) {
+      commands += "BOGUS\r\n";
+    }
+    commands += "MAIL FROM:<a@example.net>\r\nRCPT TO:<ham@lists.example>\r\nDATA\r\nx\r\n.\r\n";
+    client->send(commands);
+    for (int error = 0; error < 19; ++error) {
+      ASSERT_TRUE(client->read_reply().starts_with("500 5.5.2")) << transaction;
+    }
+    EXPECT_EQ(client->read_reply(), "250 2.1.0 Ok\r\n");
+    EXPECT_EQ(client->read_reply(), "250 2.1.5 Ok\r\n");
+    EXPECT_TRUE(client->read_reply().starts_with("354"));
+    EXPECT_EQ(client->read_reply(), "250 2.0.0 delivered\r\n");
+  }
+  EXPECT_EQ(handler_.delivered().size(), 3u);
+}
+
+TEST_F(LmtpServerTest, TooManyErrorsCloseTheConnection) {
+  start();
+  auto client = greeted_client();
+  std::string commands;
+  for (int error = 0; error < 20; ++error) {
+    commands += "BOGUS\r\n";
+  }
+  client->send(commands + "NOOP\r\n");
+  for (int error = 0; error < 20; ++error) {
+    ASSERT_TRUE(client->read_reply().starts_with("500 5.5.2"));
+  }
+  EXPECT_EQ(client->read_reply(), "421 4.7.0 lists.example Error: too many errors\r\n");
+  EXPECT_TRUE(client->closed_by_peer());
+}
+
 TEST_F(LmtpServerTest, RecipientsPastTheLimitAreDeferred) {
   LmtpServerConfig config;
   config.max_recipients = 2;

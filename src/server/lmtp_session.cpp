@@ -402,6 +402,9 @@ awaitable<LmtpSession::Next> LmtpSession::handle_data(const std::string& argumen
   }
   co_await deliver(decoder);
   end_transaction();
+  // The limit cuts off a client that is out of step; one that completes transactions is not,
+  // and a connection Postfix reuses for hours would otherwise gather every stray error.
+  errors_ = 0;
   co_return Next::proceed;
 }
 
@@ -459,9 +462,17 @@ LmtpSession::Next LmtpSession::handle_xforward(const std::string& argument) {
   if (in_transaction_) {
     return refuse("503 5.5.1 Error: MAIL transaction in progress");
   }
-  std::optional<XForwardAttributes> attributes = apply_xforward(argument, xforward_);
+  std::vector<std::string> unusable;
+  std::optional<XForwardAttributes> attributes = apply_xforward(argument, xforward_, &unusable);
   if (!attributes) {
     return refuse("501 5.5.4 Syntax: XFORWARD attribute=value...");
+  }
+  if (!unusable.empty()) {
+    std::string sent;
+    for (const std::string& attribute : unusable) {
+      sent += (sent.empty() ? "" : " ") + attribute;
+    }
+    log::info("lmtp.xforward_unusable", {{"session", session_label_}, {"attributes", sent}});
   }
   xforward_ = std::move(*attributes);
   reply("250 2.0.0 Ok");
