@@ -181,6 +181,16 @@ std::optional<std::string> decode_xtext(std::string_view text) {
   return out;
 }
 
+bool xforward_allowed(const IpAddress& peer, const std::vector<IpNetwork>& trusted) {
+  IpAddress address = peer.mapped_v4().value_or(peer);
+  for (const IpNetwork& network : trusted) {
+    if (network.contains(address)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 std::optional<XForwardAttributes> apply_xforward(std::string_view argument,
                                                  XForwardAttributes attributes,
                                                  std::vector<std::string>* unusable) {

@@ -1,9 +1,10 @@
 // server/lmtp_protocol.hpp: the parts of LMTP that need no socket (RFC 2033, RFC 5321).
 //
 // Owns: splitting a command line, reading the path and parameters of MAIL FROM and RCPT TO,
-// XFORWARD attributes (Postfix's XFORWARD_README: xtext values, [UNAVAILABLE]), and the DATA
-// decoder (dot-unstuffing, end of data, the size limit) that works on whatever bytes arrived.
-// lmtp_session.cpp drives them; keeping them apart lets the tests reach every corner.
+// XFORWARD attributes (Postfix's XFORWARD_README: xtext values, [UNAVAILABLE]) and who may
+// send them, and the DATA decoder (dot-unstuffing, end of data, the size limit) that works on
+// whatever bytes arrived. lmtp_session.cpp drives them; keeping them apart lets the tests reach
+// every corner.
 #pragma once
 
 #include <cstddef>
@@ -12,6 +13,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "base/ip_address.hpp"
 
 namespace cqlist::server {
 
@@ -39,6 +42,10 @@ struct XForwardAttributes {
   std::string helo;
   std::string protocol;
 };
+
+// True when `peer` is in one of `trusted`; an IPv4-mapped IPv6 address (a dual-stack listener)
+// counts as the IPv4 address it carries.
+bool xforward_allowed(const IpAddress& peer, const std::vector<IpNetwork>& trusted);
 
 // Applies one XFORWARD command's attributes on top of `attributes` (attributes it does not
 // name keep their value). A value that cannot be used (a bad xtext escape, longer than 255

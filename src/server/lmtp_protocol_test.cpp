@@ -2,9 +2,13 @@
 #include "server/lmtp_protocol.hpp"
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include "base/ip_address.hpp"
+#include "server/lmtp_server.hpp"
 
 namespace cqlist::server {
 namespace {
@@ -50,6 +54,30 @@ TEST(Xtext, DecodesHexEscapes) {
   EXPECT_EQ(decode_xtext("a+2Bb+3D"), "a+b=");
   EXPECT_FALSE(decode_xtext("a+2"));
   EXPECT_FALSE(decode_xtext("a+ZZ"));
+}
+
+TEST(XForward, IsAllowedFromLoopbackByDefault) {
+  auto allowed = [](std::string_view peer, const std::vector<IpNetwork>& trusted) {
+    return xforward_allowed(*IpAddress::parse(peer), trusted);
+  };
+  std::vector<IpNetwork> loopback = loopback_networks();
+  EXPECT_TRUE(allowed("127.0.0.1", loopback));
+  EXPECT_TRUE(allowed("127.1.2.3", loopback));
+  EXPECT_TRUE(allowed("::1", loopback));
+  EXPECT_TRUE(allowed("::ffff:127.0.0.1", loopback));  // a dual-stack listener's view of it
+  EXPECT_FALSE(allowed("192.0.2.1", loopback));
+  EXPECT_FALSE(allowed("::ffff:192.0.2.1", loopback));
+  EXPECT_FALSE(allowed("2001:db8::1", loopback));
+  EXPECT_FALSE(allowed("::", loopback));
+
+  std::vector<IpNetwork> configured = {*IpNetwork::parse("192.0.2.0/24"),
+                                       *IpNetwork::parse("2001:db8::25")};
+  EXPECT_TRUE(allowed("192.0.2.200", configured));
+  EXPECT_TRUE(allowed("::ffff:192.0.2.7", configured));
+  EXPECT_TRUE(allowed("2001:db8::25", configured));
+  EXPECT_FALSE(allowed("2001:db8::26", configured));
+  EXPECT_FALSE(allowed("127.0.0.1", configured));
+  EXPECT_FALSE(allowed("127.0.0.1", {}));
 }
 
 TEST(XForward, SetsAttributesAndKeepsTheOthers) {

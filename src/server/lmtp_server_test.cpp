@@ -13,6 +13,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <gtest/gtest.h>
 
+#include "base/ip_address.hpp"
 #include "server/testing/line_client.hpp"
 #include "server/testing/server_fixture.hpp"
 
@@ -361,6 +362,30 @@ TEST_F(LmtpServerTest, TooManyErrorsCloseTheConnection) {
   }
   EXPECT_EQ(client->read_reply(), "421 4.7.0 lists.example Error: too many errors\r\n");
   EXPECT_TRUE(client->closed_by_peer());
+}
+
+// XFORWARD's address feeds the SPF and DMARC checks: a client not in xforward_hosts (here the
+// test's own 127.0.0.1) is not offered it and cannot pass a forged address with it.
+TEST_F(LmtpServerTest, XforwardIsOnlyForTrustedClients) {
+  LmtpServerConfig config;
+  config.max_message_bytes = 123456;
+  config.xforward_hosts = {*IpNetwork::parse("192.0.2.0/24")};
+  start(config);
+  LineClient client(server_->port());
+  ASSERT_TRUE(client.read_reply().starts_with("220"));
+  client.send("LHLO mx.example\r\n");
+  EXPECT_EQ(client.read_reply(),
+            "250-lists.example\r\n250-PIPELINING\r\n250-ENHANCEDSTATUSCODES\r\n"
+            "250-8BITMIME\r\n250 SIZE 123456\r\n");
+  client.send(
+      "XFORWARD ADDR=192.0.2.1 HELO=mx.example.org\r\n"
+      "MAIL FROM:<a@example.org>\r\nRCPT TO:<ham@lists.example>\r\n");
+  EXPECT_EQ(client.read_reply(), "550 5.7.0 Error: XFORWARD is not allowed from this client\r\n");
+  EXPECT_EQ(client.read_reply(), "250 2.1.0 Ok\r\n");
+  EXPECT_EQ(client.read_reply(), "250 2.1.5 Ok\r\n");
+  ASSERT_EQ(handler_.checked().size(), 1u);
+  EXPECT_EQ(handler_.checked()[0].client_address, "");
+  EXPECT_EQ(handler_.checked()[0].client_helo, "");
 }
 
 TEST_F(LmtpServerTest, RecipientsPastTheLimitAreDeferred) {
