@@ -80,6 +80,42 @@ Result<void> read_value(const toml::table& table, std::string_view key, T& out) 
                                             node->source().begin.line));
 }
 
+// A list of addresses and networks: ["127.0.0.1", "192.0.2.0/24", "2001:db8::/32"].
+Result<void> read_networks(const toml::table& table, std::string_view where, std::string_view key,
+                           std::optional<std::vector<IpNetwork>>& out) {
+  const toml::node* node = table.get(key);
+  if (node == nullptr) {
+    return {};
+  }
+  const toml::array* array = node->as_array();
+  if (array == nullptr) {
+    return fail(Errc::bad_syntax,
+                fmt::format("setting '{}{}' (line {}) must be a list of IP addresses or networks, "
+                            "e.g. [\"127.0.0.1\", \"192.0.2.0/24\"]",
+                            where, key, node->source().begin.line));
+  }
+  std::vector<IpNetwork> networks;
+  for (const toml::node& element : *array) {
+    std::optional<std::string> text = element.value<std::string>();
+    if (!text) {
+      return fail(Errc::bad_syntax,
+                  fmt::format("setting '{}{}' (line {}): write each address or network in quotes, "
+                              "e.g. \"192.0.2.0/24\"",
+                              where, key, element.source().begin.line));
+    }
+    std::optional<IpNetwork> network = IpNetwork::parse(*text);
+    if (!network) {
+      return fail(Errc::bad_syntax,
+                  fmt::format("setting '{}{}' (line {}): \"{}\" is not an IP address or network "
+                              "such as \"192.0.2.0/24\"",
+                              where, key, element.source().begin.line, *text));
+    }
+    networks.push_back(*network);
+  }
+  out = std::move(networks);
+  return {};
+}
+
 // `listen = "ADDRESS:PORT"` of a section; `address` and `port` keep their defaults when it is
 // absent or "". `key` is the full name for messages ("http.listen").
 Result<void> read_listen(const toml::table& section, std::string_view key, std::string& address,
@@ -118,9 +154,10 @@ Result<ServerConfig> load_server_config(const std::filesystem::path& file) {
   config.data_dir = data_dir;
   CQLIST_TRY_VOID(read_value(root, "hostname", config.hostname));
   if (const auto* lmtp = root["lmtp"].as_table()) {
-    CQLIST_TRY_VOID(check_keys(*lmtp, "lmtp.", {"listen", "max_message_bytes"}));
+    CQLIST_TRY_VOID(check_keys(*lmtp, "lmtp.", {"listen", "max_message_bytes", "xforward_hosts"}));
     CQLIST_TRY_VOID(read_listen(*lmtp, "lmtp.listen", config.lmtp_address, config.lmtp_port));
     CQLIST_TRY_VOID(read_value(*lmtp, "max_message_bytes", config.max_message_bytes));
+    CQLIST_TRY_VOID(read_networks(*lmtp, "lmtp.", "xforward_hosts", config.lmtp_xforward_hosts));
   }
   if (const auto* http = root["http"].as_table()) {
     CQLIST_TRY_VOID(check_keys(*http, "http.", {"listen"}));

@@ -10,6 +10,9 @@
 //   data_dir = "/var/lib/cqlist"
 //   hostname = "<the system's host name>"   # HELO/LHLO name and Authentication-Results id
 //   [lmtp]     listen = "127.0.0.1:8024"    max_message_bytes = 26214400
+//              xforward_hosts = ["127.0.0.0/8", "::1"]
+//                                           # the clients whose XFORWARD (the poster's address
+//                                           # and HELO name, for SPF and DMARC) is believed
 //   [http]     listen = "127.0.0.1:8080"
 //   [policy]   listen = ""                  # off; "127.0.0.1:10031" turns on the Postfix
 //                                           # policy service (check_policy_service)
@@ -23,9 +26,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
+#include "base/ip_address.hpp"
 #include "base/result.hpp"
 #include "dns/resolver.hpp"
 #include "list/archive.hpp"
@@ -44,6 +49,7 @@ struct ServerConfig {
   std::string lmtp_address = "127.0.0.1";
   std::uint16_t lmtp_port = 8024;
   std::size_t max_message_bytes = 25 * 1024 * 1024;
+  std::optional<std::vector<IpNetwork>> lmtp_xforward_hosts;  // nullopt: the listener's default
   std::string http_address = "127.0.0.1";
   std::uint16_t http_port = 8080;
   // The Postfix policy service that refuses non-members at RCPT; off when the address is "".

@@ -152,6 +152,9 @@ int run_serve(const ServeArgs& args) {
   lmtp_config.port = config->lmtp_port;
   lmtp_config.hostname = config->hostname;
   lmtp_config.max_message_bytes = config->max_message_bytes;
+  if (config->lmtp_xforward_hosts) {
+    lmtp_config.xforward_hosts = *config->lmtp_xforward_hosts;
+  }
   auto lmtp = server::LmtpServer::start(io, pool, lmtp_config, lmtp_handler);
   if (!lmtp) {
     workers.stop();

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/strings.hpp"
 
@@ -79,6 +80,11 @@ bool is_clean_attribute(std::string_view value) {
   }
   return true;
 }
+
+// RFC 5321 §4.1.1.4: the data ends at CRLF "." CRLF only. A server that also ends it at
+// "\n.\n" reads a second message hidden in the first one's text, past the checks the client
+// made on the first (SMTP smuggling).
+constexpr std::string_view kEndLine = ".\r\n";
 
 bool is_unavailable(std::string_view value) {
   return iequals(value, "[UNAVAILABLE]") || iequals(value, "[TEMPUNAVAIL]");
@@ -175,8 +181,19 @@ std::optional<std::string> decode_xtext(std::string_view text) {
   return out;
 }
 
+bool xforward_allowed(const IpAddress& peer, const std::vector<IpNetwork>& trusted) {
+  IpAddress address = peer.mapped_v4().value_or(peer);
+  for (const IpNetwork& network : trusted) {
+    if (network.contains(address)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 std::optional<XForwardAttributes> apply_xforward(std::string_view argument,
-                                                 XForwardAttributes attributes) {
+                                                 XForwardAttributes attributes,
+                                                 std::vector<std::string>* unusable) {
   std::string_view rest = argument;
   bool any = false;
   for (std::string_view word = next_word(rest); !word.empty(); word = next_word(rest)) {
@@ -185,35 +202,43 @@ std::optional<XForwardAttributes> apply_xforward(std::string_view argument,
       return std::nullopt;
     }
     std::string_view name = word.substr(0, equals);
-    std::string_view raw_value = word.substr(equals + 1);
-    if (raw_value.size() > 255) {
-      return std::nullopt;
-    }
-    std::optional<std::string> value = decode_xtext(raw_value);
-    if (!value) {
-      return std::nullopt;
-    }
-    if (is_unavailable(*value)) {
-      value->clear();
-    } else if (!is_clean_attribute(*value)) {
-      return std::nullopt;
-    }
+    std::string* field = nullptr;
     if (iequals(name, "NAME")) {
-      attributes.name = std::move(*value);
+      field = &attributes.name;
     } else if (iequals(name, "ADDR")) {
-      // XFORWARD_README: an IPv6 address comes as "IPv6:2001:db8::1".
-      if (istarts_with(*value, "IPv6:")) {
-        value->erase(0, 5);
-      }
-      attributes.address = std::move(*value);
+      field = &attributes.address;
     } else if (iequals(name, "HELO")) {
-      attributes.helo = std::move(*value);
+      field = &attributes.helo;
     } else if (iequals(name, "PROTO")) {
-      attributes.protocol = std::move(*value);
+      field = &attributes.protocol;
     } else if (!iequals(name, "PORT") && !iequals(name, "IDENT") && !iequals(name, "SOURCE")) {
       return std::nullopt;  // Postfix knows these three; cqlist has no use for them
     }
     any = true;
+    if (field == nullptr) {
+      continue;
+    }
+    std::string_view raw_value = word.substr(equals + 1);
+    std::optional<std::string> value;
+    if (raw_value.size() <= 255) {
+      value = decode_xtext(raw_value);
+    }
+    if (value && is_unavailable(*value)) {
+      value->clear();
+    } else if (!value || !is_clean_attribute(*value)) {
+      // The client's own data (a HELO name with a space, say) must not cost the delivery:
+      // the attribute is unavailable, as if the client had not known it.
+      field->clear();
+      if (unusable != nullptr) {
+        unusable->emplace_back(word);
+      }
+      continue;
+    }
+    // XFORWARD_README: an IPv6 address comes as "IPv6:2001:db8::1".
+    if (field == &attributes.address && istarts_with(*value, "IPv6:")) {
+      value->erase(0, 5);
+    }
+    *field = std::move(*value);
   }
   if (!any) {
     return std::nullopt;
@@ -237,22 +262,21 @@ std::size_t DataDecoder::feed(std::string_view input) {
   std::size_t consumed = 0;
   while (consumed < input.size() && !done_) {
     std::string_view rest = input.substr(consumed);
-    std::size_t newline = rest.find('\n');
     if (at_line_start_ && rest.front() == '.') {
-      if (newline == std::string_view::npos && (rest.size() == 1 || rest == ".\r")) {
+      if (rest.size() < kEndLine.size() && kEndLine.starts_with(rest)) {
         break;  // "." or ".\r" may still become the end line
       }
-      std::string_view line = rest.substr(0, newline);
-      if (line == "." || line == ".\r") {
+      if (rest.starts_with(kEndLine)) {
         done_ = true;
-        consumed += newline + 1;
+        consumed += kEndLine.size();
         break;
       }
       ++consumed;  // the stuffed dot
       at_line_start_ = false;
       continue;
     }
-    if (newline == std::string_view::npos) {
+    std::size_t line_end = rest.find("\r\n");
+    if (line_end == std::string_view::npos) {
       // A partial line: keep a trailing CR back, it may be the first half of CRLF.
       std::size_t take = rest.size();
       if (rest.back() == '\r') {
@@ -266,13 +290,8 @@ std::size_t DataDecoder::feed(std::string_view input) {
       at_line_start_ = false;
       break;
     }
-    std::string_view line = rest.substr(0, newline);
-    if (!line.empty() && line.back() == '\r') {
-      line.remove_suffix(1);
-    }
-    append(line);
-    append("\r\n");
-    consumed += newline + 1;
+    append(rest.substr(0, line_end + 2));
+    consumed += line_end + 2;
     at_line_start_ = true;
   }
   return consumed;

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -41,6 +42,11 @@ class LmtpServerImpl final : public LmtpServer {
 };
 
 }  // namespace
+
+std::vector<IpNetwork> loopback_networks() {
+  return {IpNetwork{IpAddress::v4({127, 0, 0, 0}), 8},
+          IpNetwork{IpAddress::v6({0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}), 128}};
+}
 
 Result<std::unique_ptr<LmtpServer>> LmtpServer::start(asio::io_context& io,
                                                       asio::thread_pool& workers,

@@ -1,10 +1,11 @@
 // server/lmtp_server.hpp: the LMTP listener Postfix delivers list mail to (RFC 2033).
 //
 // Owns: the protocol only: LHLO (announcing PIPELINING, ENHANCEDSTATUSCODES, 8BITMIME,
-// SIZE <limit>, XFORWARD), MAIL FROM with SIZE=, RCPT TO, XFORWARD (Postfix passes the client's
-// address and HELO name, so cqlist can check SPF itself), DATA with dot-unstuffing and the size
-// limit enforced while reading, RSET, NOOP, QUIT, and one reply per accepted recipient after
-// the data. It knows nothing about lists: an LmtpHandler decides.
+// SIZE <limit>, XFORWARD), MAIL FROM with SIZE=, RCPT TO, XFORWARD from the xforward_hosts
+// only (Postfix passes the client's address and HELO name, so cqlist can check SPF itself),
+// DATA with dot-unstuffing and the size limit enforced while reading, RSET, NOOP, QUIT, and
+// one reply per accepted recipient after the data. It knows nothing about lists: an
+// LmtpHandler decides.
 //
 // Handler calls block (they write the spool with fsync, query the store and DNS), so they run
 // on the worker pool; the event loop keeps serving other connections meanwhile.
@@ -22,6 +23,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include "base/ip_address.hpp"
 #include "base/result.hpp"
 #include "mail/smtp_reply.hpp"
 
@@ -45,9 +47,13 @@ class LmtpHandler {
   // One RCPT TO. A reply that is not 2xx refuses this recipient (e.g. "550 5.1.1 no such list").
   virtual mail::SmtpReply check_recipient(const Envelope& envelope, std::string_view recipient) = 0;
   // After the data: one reply per envelope.recipients entry, in order. A 2xx reply promises
-  // the message is on disk (fsync) already. `message` has CRLF line endings, dots unstuffed.
+  // the message is on disk (fsync) already. `message` has CRLF line endings, dots unstuffed;
+  // a bare LF or CR the client sent inside a line is kept as it came.
   virtual std::vector<mail::SmtpReply> deliver(const Envelope& envelope, std::string message) = 0;
 };
+
+// 127.0.0.0/8 and ::1: Postfix on the same machine.
+std::vector<IpNetwork> loopback_networks();
 
 struct LmtpServerConfig {
   std::string address = "127.0.0.1";
@@ -57,6 +63,10 @@ struct LmtpServerConfig {
   std::size_t max_recipients = 1000;
   std::size_t max_connections = 64;
   std::chrono::seconds idle_timeout{300};
+  // The clients whose XFORWARD is believed; others are not offered it. Its address and HELO
+  // name feed the SPF and DMARC checks of the poster, so any client could otherwise pass
+  // them with a forged address. Empty: nobody.
+  std::vector<IpNetwork> xforward_hosts = loopback_networks();
 };
 
 class LmtpServer {

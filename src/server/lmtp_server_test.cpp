@@ -13,6 +13,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <gtest/gtest.h>
 
+#include "base/ip_address.hpp"
 #include "server/testing/line_client.hpp"
 #include "server/testing/server_fixture.hpp"
 
@@ -152,7 +153,7 @@ TEST_F(LmtpServerTest, PipelinedTransactionGetsOneReplyPerRecipient) {
 
   auto delivered = handler_.delivered();
   ASSERT_EQ(delivered.size(), 1u);
-  EXPECT_EQ(delivered[0].message, "Subject: hi\r\n\r\n.leading dot\r\nbare LF line\r\n");
+  EXPECT_EQ(delivered[0].message, "Subject: hi\r\n\r\n.leading dot\nbare LF line\r\n");
   const Envelope& envelope = delivered[0].envelope;
   EXPECT_EQ(envelope.lhlo, "mx.example");
   EXPECT_EQ(envelope.mail_from, "poster@example.net");
@@ -174,6 +175,29 @@ TEST_F(LmtpServerTest, NullSenderIsAccepted) {
   EXPECT_EQ(handler_.delivered()[0].envelope.mail_from, "");
 }
 
+// A bare LF or CR around the dot leaves the data open: the "commands" after it are message
+// text, not a second transaction smuggled past the first one's checks.
+TEST_F(LmtpServerTest, OnlyCrLfDotCrLfEndsTheData) {
+  start();
+  auto client = greeted_client();
+  client->send("MAIL FROM:<a@example.net>\r\nRCPT TO:<ham@lists.example>\r\nDATA\r\n");
+  EXPECT_EQ(client->read_reply(), "250 2.1.0 Ok\r\n");
+  EXPECT_EQ(client->read_reply(), "250 2.1.5 Ok\r\n");
+  EXPECT_TRUE(client->read_reply().starts_with("354"));
+  std::string smuggled =
+      "MAIL FROM:<forged@example.net>\r\nRCPT TO:<ham@lists.example>\r\nDATA\r\n"
+      "Subject: smuggled\r\n";
+  client->send("Subject: hi\r\n\r\nbody\n.\n" + smuggled + "\r.\r" + smuggled + ".\r\n");
+  EXPECT_EQ(client->read_reply(), "250 2.0.0 delivered\r\n");
+  client->send("NOOP\r\n");
+  EXPECT_EQ(client->read_reply(), "250 2.0.0 Ok\r\n");
+
+  auto delivered = handler_.delivered();
+  ASSERT_EQ(delivered.size(), 1u);
+  EXPECT_EQ(delivered[0].message, "Subject: hi\r\n\r\nbody\n.\n" + smuggled + "\r.\r" + smuggled);
+  EXPECT_EQ(delivered[0].envelope.mail_from, "a@example.net");
+}
+
 TEST_F(LmtpServerTest, SizeAboveTheLimitIsRefusedAtMail) {
   LmtpServerConfig config;
   config.max_message_bytes = 1000;
@@ -183,6 +207,21 @@ TEST_F(LmtpServerTest, SizeAboveTheLimitIsRefusedAtMail) {
   EXPECT_TRUE(client->read_reply().starts_with("552 5.3.4 "));
   client->send("MAIL FROM:<a@example.net> SIZE=1000\r\n");
   EXPECT_EQ(client->read_reply(), "250 2.1.0 Ok\r\n");
+}
+
+TEST_F(LmtpServerTest, BodyValueIsCaseInsensitive) {
+  start();
+  auto client = greeted_client();
+  // RFC 5321 §2.4: keywords and their values here are case-insensitive.
+  client->send(
+      "MAIL FROM:<a@example.net> BODY=8bitmime\r\nRSET\r\n"
+      "MAIL FROM:<a@example.net> body=7Bit\r\nRSET\r\n"
+      "MAIL FROM:<a@example.net> BODY=binarymime\r\n");
+  EXPECT_EQ(client->read_reply(), "250 2.1.0 Ok\r\n");
+  EXPECT_EQ(client->read_reply(), "250 2.0.0 Ok\r\n");
+  EXPECT_EQ(client->read_reply(), "250 2.1.0 Ok\r\n");
+  EXPECT_EQ(client->read_reply(), "250 2.0.0 Ok\r\n");
+  EXPECT_TRUE(client->read_reply().starts_with("501 5.5.4"));
 }
 
 TEST_F(LmtpServerTest, DataAboveTheLimitIsRefusedForEachRecipient) {
@@ -271,6 +310,84 @@ TEST_F(LmtpServerTest, XforwardIsRefusedInsideATransactionAndUnavailableClears) 
   EXPECT_EQ(handler_.checked()[0].client_address, "");
 }
 
+// Postfix forwards a HELO name with a space as HELO=my+20host: the transaction goes on
+// without that attribute.
+TEST_F(LmtpServerTest, XforwardValueThatCannotBeUsedIsLeftOut) {
+  start();
+  auto client = greeted_client();
+  client->send(
+      "XFORWARD NAME=mx.example.net ADDR=192.0.2.1 HELO=my+20host\r\n"
+      "MAIL FROM:<a@example.net>\r\nRCPT TO:<ham@lists.example>\r\n");
+  EXPECT_EQ(client->read_reply(), "250 2.0.0 Ok\r\n");
+  EXPECT_EQ(client->read_reply(), "250 2.1.0 Ok\r\n");
+  EXPECT_EQ(client->read_reply(), "250 2.1.5 Ok\r\n");
+  ASSERT_EQ(handler_.checked().size(), 1u);
+  EXPECT_EQ(handler_.checked()[0].client_name, "mx.example.net");
+  EXPECT_EQ(handler_.checked()[0].client_address, "192.0.2.1");
+  EXPECT_EQ(handler_.checked()[0].client_helo, "");
+}
+
+// A reused connection: errors spread over many transactions do not add up to the limit.
+TEST_F(LmtpServerTest, ErrorCountStartsAfreshWithEachTransaction) {
+  start();
+  auto client = greeted_client();
+  for (int transaction = 0; transaction < 3; ++transaction) {
+    std::string commands;
+    for (int error = 0; error < 19; ++error) {
+      commands += "BOGUS\r\n";
+    }
+    commands += "MAIL FROM:<a@example.net>\r\nRCPT TO:<ham@lists.example>\r\nDATA\r\nx\r\n.\r\n";
+    client->send(commands);
+    for (int error = 0; error < 19; ++error) {
+      ASSERT_TRUE(client->read_reply().starts_with("500 5.5.2")) << transaction;
+    }
+    EXPECT_EQ(client->read_reply(), "250 2.1.0 Ok\r\n");
+    EXPECT_EQ(client->read_reply(), "250 2.1.5 Ok\r\n");
+    EXPECT_TRUE(client->read_reply().starts_with("354"));
+    EXPECT_EQ(client->read_reply(), "250 2.0.0 delivered\r\n");
+  }
+  EXPECT_EQ(handler_.delivered().size(), 3u);
+}
+
+TEST_F(LmtpServerTest, TooManyErrorsCloseTheConnection) {
+  start();
+  auto client = greeted_client();
+  std::string commands;
+  for (int error = 0; error < 20; ++error) {
+    commands += "BOGUS\r\n";
+  }
+  client->send(commands + "NOOP\r\n");
+  for (int error = 0; error < 20; ++error) {
+    ASSERT_TRUE(client->read_reply().starts_with("500 5.5.2"));
+  }
+  EXPECT_EQ(client->read_reply(), "421 4.7.0 lists.example Error: too many errors\r\n");
+  EXPECT_TRUE(client->closed_by_peer());
+}
+
+// XFORWARD's address feeds the SPF and DMARC checks: a client not in xforward_hosts (here the
+// test's own 127.0.0.1) is not offered it and cannot pass a forged address with it.
+TEST_F(LmtpServerTest, XforwardIsOnlyForTrustedClients) {
+  LmtpServerConfig config;
+  config.max_message_bytes = 123456;
+  config.xforward_hosts = {*IpNetwork::parse("192.0.2.0/24")};
+  start(config);
+  LineClient client(server_->port());
+  ASSERT_TRUE(client.read_reply().starts_with("220"));
+  client.send("LHLO mx.example\r\n");
+  EXPECT_EQ(client.read_reply(),
+            "250-lists.example\r\n250-PIPELINING\r\n250-ENHANCEDSTATUSCODES\r\n"
+            "250-8BITMIME\r\n250 SIZE 123456\r\n");
+  client.send(
+      "XFORWARD ADDR=192.0.2.1 HELO=mx.example.org\r\n"
+      "MAIL FROM:<a@example.org>\r\nRCPT TO:<ham@lists.example>\r\n");
+  EXPECT_EQ(client.read_reply(), "550 5.7.0 Error: XFORWARD is not allowed from this client\r\n");
+  EXPECT_EQ(client.read_reply(), "250 2.1.0 Ok\r\n");
+  EXPECT_EQ(client.read_reply(), "250 2.1.5 Ok\r\n");
+  ASSERT_EQ(handler_.checked().size(), 1u);
+  EXPECT_EQ(handler_.checked()[0].client_address, "");
+  EXPECT_EQ(handler_.checked()[0].client_helo, "");
+}
+
 TEST_F(LmtpServerTest, RecipientsPastTheLimitAreDeferred) {
   LmtpServerConfig config;
   config.max_recipients = 2;
@@ -302,7 +419,10 @@ TEST_F(LmtpServerTest, DataWithoutValidRecipientsIsRefused) {
   client->send("MAIL FROM:<a@example.net>\r\nRCPT TO:<nobody@lists.example>\r\nDATA\r\n");
   EXPECT_EQ(client->read_reply(), "250 2.1.0 Ok\r\n");
   EXPECT_TRUE(client->read_reply().starts_with("550 5.1.1"));
-  EXPECT_TRUE(client->read_reply().starts_with("554 5.5.1"));
+  // RFC 2033 §4.2: 503, not SMTP's 554; the client sends no data and the session goes on.
+  EXPECT_EQ(client->read_reply(), "503 5.5.1 Error: no valid recipients\r\n");
+  client->send("NOOP\r\n");
+  EXPECT_EQ(client->read_reply(), "250 2.0.0 Ok\r\n");
 }
 
 TEST_F(LmtpServerTest, RefusesWrongCommands) {

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <exception>
 #include <limits>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,7 +16,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "base/ip_address.hpp"
 #include "base/log.hpp"
+#include "base/strings.hpp"
 #include "server/worker_call.hpp"
 
 namespace cqlist::server {
@@ -65,6 +68,19 @@ std::string peer_text(const asio::ip::tcp::socket& socket) {
   return address.to_string();
 }
 
+// asio's address has no prefix match: the peer as an IpAddress, for xforward_allowed().
+std::optional<IpAddress> peer_ip(const asio::ip::tcp::socket& socket) {
+  boost::system::error_code ec;
+  asio::ip::address address = socket.remote_endpoint(ec).address();
+  if (ec) {
+    return std::nullopt;
+  }
+  if (address.is_v4()) {
+    return IpAddress::v4(address.to_v4().to_bytes());
+  }
+  return IpAddress::v6(address.to_v6().to_bytes());
+}
+
 bool parse_size(std::string_view text, std::size_t& size) {
   if (text.empty()) {
     return false;
@@ -109,6 +125,8 @@ awaitable<void> LmtpSession::run() {
   std::shared_ptr<LmtpSession> self = shared_from_this();  // alive while this runs
   asio::co_spawn(socket_.get_executor(), watchdog(self), asio::detached);
   envelope_.peer_address = peer_text(socket_);
+  std::optional<IpAddress> peer = peer_ip(socket_);
+  xforward_allowed_ = peer && xforward_allowed(*peer, state_->config.xforward_hosts);
   log::info("lmtp.connect", {{"session", session_label_}, {"peer", envelope_.peer_address}});
   const std::string& host = state_->config.hostname;
   reply("220 " + host + " LMTP cqlist ready");
@@ -298,8 +316,15 @@ LmtpSession::Next LmtpSession::handle_lhlo(const std::string& argument) {
   reply("250-PIPELINING");
   reply("250-ENHANCEDSTATUSCODES");
   reply("250-8BITMIME");
-  reply("250-SIZE " + std::to_string(state_->max_message_bytes.load()));
-  reply("250 XFORWARD NAME ADDR PROTO HELO");
+  std::string size = "SIZE " + std::to_string(state_->max_message_bytes.load());
+  // Postfix sends XFORWARD only when it is announced, so a client that may not use it is not
+  // told of it.
+  if (xforward_allowed_) {
+    reply("250-" + size);
+    reply("250 XFORWARD NAME ADDR PROTO HELO");
+  } else {
+    reply("250 " + size);
+  }
   return Next::proceed;
 }
 
@@ -326,7 +351,7 @@ LmtpSession::Next LmtpSession::handle_mail(const std::string& argument) {
                       " bytes");
       }
     } else if (name == "BODY") {
-      if (value != "7BIT" && value != "8BITMIME") {
+      if (!iequals(value, "7BIT") && !iequals(value, "8BITMIME")) {
         return refuse("501 5.5.4 Bad BODY parameter (7BIT or 8BITMIME)");
       }
     } else {
@@ -385,7 +410,8 @@ awaitable<LmtpSession::Next> LmtpSession::handle_data(const std::string& argumen
     co_return refuse("501 5.5.4 Syntax: DATA");
   }
   if (envelope_.recipients.empty()) {
-    co_return refuse("554 5.5.1 Error: no valid recipients");
+    // RFC 2033 §4.2: 503 in LMTP, where SMTP servers answer 554.
+    co_return refuse("503 5.5.1 Error: no valid recipients");
   }
   reply("354 End data with <CR><LF>.<CR><LF>");
   DataDecoder decoder(transaction_limit_);
@@ -400,6 +426,9 @@ awaitable<LmtpSession::Next> LmtpSession::handle_data(const std::string& argumen
   }
   co_await deliver(decoder);
   end_transaction();
+  // The limit cuts off a client that is out of step; one that completes transactions is not,
+  // and a connection Postfix reuses for hours would otherwise gather every stray error.
+  errors_ = 0;
   co_return Next::proceed;
 }
 
@@ -454,12 +483,30 @@ awaitable<void> LmtpSession::deliver(DataDecoder& decoder) {
 }
 
 LmtpSession::Next LmtpSession::handle_xforward(const std::string& argument) {
+  if (!xforward_allowed_) {
+    // Not announced to this client, so a well-behaved one never sends it: counted as an
+    // error, as any other command it was not offered.
+    log::warn("lmtp.xforward_refused", {{"session", session_label_},
+                                        {"peer", envelope_.peer_address},
+                                        {"advice",
+                                         "if this client is your Postfix, add its address to "
+                                         "lmtp.xforward_hosts in cqlist.toml"}});
+    return refuse("550 5.7.0 Error: XFORWARD is not allowed from this client");
+  }
   if (in_transaction_) {
     return refuse("503 5.5.1 Error: MAIL transaction in progress");
   }
-  std::optional<XForwardAttributes> attributes = apply_xforward(argument, xforward_);
+  std::vector<std::string> unusable;
+  std::optional<XForwardAttributes> attributes = apply_xforward(argument, xforward_, &unusable);
   if (!attributes) {
     return refuse("501 5.5.4 Syntax: XFORWARD attribute=value...");
+  }
+  if (!unusable.empty()) {
+    std::string sent;
+    for (const std::string& attribute : unusable) {
+      sent += (sent.empty() ? "" : " ") + attribute;
+    }
+    log::info("lmtp.xforward_unusable", {{"session", session_label_}, {"attributes", sent}});
   }
   xforward_ = std::move(*attributes);
   reply("250 2.0.0 Ok");

@@ -92,7 +92,8 @@ class LmtpSession final : public Session, public std::enable_shared_from_this<Lm
 
   Envelope envelope_;
   XForwardAttributes xforward_;
-  bool greeted_ = false;  // LHLO seen
+  bool xforward_allowed_ = false;  // the peer is one of the configured xforward_hosts
+  bool greeted_ = false;           // LHLO seen
   bool in_transaction_ = false;
   std::size_t transaction_limit_ = 0;
   int errors_ = 0;
