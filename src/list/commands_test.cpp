@@ -337,6 +337,20 @@ TEST_F(CommandsTest, ModeratorApprovesByReplying) {
             Errc::invalid_argument);
 }
 
+TEST_F(CommandsTest, ModeratorApprovesAPostWhoseOwnSubjectSaysModerate) {
+  // The post's subject comes first in the notice's, with "moderate" and a long word in it.
+  const store::HeldRow held =
+      hold_post("stranger@example.org", "How to moderate internationalization debates");
+  auto command_deps = deps();
+  ASSERT_TRUE(notify_moderators(command_deps, list_, ListSettings{}, held));
+  const Sent notice = only_mail();
+  request("mo@cq-test.example", "Re: " + notice.subject(), "approve\r\n");
+  EXPECT_EQ(state_of(held), store::HeldState::approved);
+  EXPECT_EQ(distributed_, std::vector<std::string>{held.spool_path});
+  const std::string text = only_mail().text();
+  EXPECT_TRUE(contains(text, "was approved and sent to the list")) << text;
+}
+
 TEST_F(CommandsTest, ModeratorRejectsAndThePosterIsTold) {
   const store::HeldRow held = hold_post("stranger@example.org", "Off topic");
   request("olga@cq-test.example", "", "reject " + held.token + " Please keep to ham radio.\r\n");

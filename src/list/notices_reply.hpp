@@ -52,7 +52,8 @@ ParsedCommands parse_commands(const mail::Message& message, std::string_view lis
 // command line: a moderator's "approve" or "reject REASON" at the top of a reply.
 std::string first_text_line(const mail::Message& message);
 
-// The token of "moderate TOKEN" in a subject (how a reply to a hold notice carries it).
+// The token of the last "(moderate TOKEN)" in a subject, TOKEN a random_token() in any case
+// (how a reply to a hold notice carries it); nullopt when there is none.
 std::optional<std::string> moderation_token(std::string_view decoded_subject);
 
 // Why a mail must not be answered (RFC 3834 §2: it is a bounce, an auto-reply, list traffic

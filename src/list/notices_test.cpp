@@ -93,13 +93,39 @@ TEST(ParseCommands, BodyOfTheFirstTextPartOfAMultipart) {
 }
 
 TEST(ModerationReply, TokenFromTheSubjectAndTheDecisionFromTheFirstLine) {
-  EXPECT_EQ(moderation_token("Re: [ham] held post: Hi (moderate abcdefgh234567abcdefgh23)"),
-            "abcdefgh234567abcdefgh23");
-  EXPECT_EQ(moderation_token("AW: (Moderate ABCD2345ABCD2345ABCD)"), "abcd2345abcd2345abcd");
+  EXPECT_EQ(moderation_token("Re: [ham] held post: Hi (moderate abcdefgh234567abcdefgh2345)"),
+            "abcdefgh234567abcdefgh2345");
+  EXPECT_EQ(moderation_token("AW: (Moderate ABCD2345ABCD2345ABCD2345AB)"),
+            "abcd2345abcd2345abcd2345ab");
+  // Full-width parentheses and space, as a Japanese mailer may leave them.
+  EXPECT_EQ(moderation_token("Re: \xEF\xBC\x88moderate\xE3\x80\x80"
+                             "abcd2345abcd2345abcd2345ab"
+                             "\xEF\xBC\x89"),
+            "abcd2345abcd2345abcd2345ab");
   EXPECT_EQ(moderation_token("We must moderate our tone"), std::nullopt);
   EXPECT_EQ(moderation_token("Hello"), std::nullopt);
   EXPECT_EQ(first_text_line(mail_with("x", "\r\nOn Mon, Mo wrote:\r\n> text\r\nreject Spam\r\n")),
             "reject Spam");
+}
+
+TEST(ModerationReply, TheHeldPostsOwnSubjectCannotSupplyTheToken) {
+  const std::string token = "qrstuvwxyz234567qrstuvwxyz";
+  // A long word after "moderate" is English, not a code.
+  EXPECT_EQ(moderation_token("Re: [ham] held post: How to moderate internationalization debates "
+                             "(moderate " +
+                             token + ")"),
+            token);
+  EXPECT_EQ(moderation_token("How to moderate internationalization debates"), std::nullopt);
+  // A code-like "(moderate ...)" in the post's subject comes before the notice's own.
+  EXPECT_EQ(moderation_token("Re: [ham] held post: (moderate aaaaaaaaaaaaaaaaaaaaaaaaaa) "
+                             "(moderate " +
+                             token + ")"),
+            token);
+  // Only the form the notice writes, with a code of the length the server makes.
+  EXPECT_EQ(moderation_token("moderate " + token), std::nullopt);
+  EXPECT_EQ(moderation_token("(moderate " + token.substr(1) + ")"), std::nullopt);
+  EXPECT_EQ(moderation_token("(moderate " + token + "a)"), std::nullopt);
+  EXPECT_EQ(moderation_token("(moderate" + token + ")"), std::nullopt);
 }
 
 TEST(AutomaticMail, RecognisesBouncesAutoRepliesAndLists) {

@@ -243,7 +243,7 @@ constexpr Entry kEntries[] = {
      "  discard          drop it silently (spam)\n"
      "\n"
      "Your reply goes to {request}.\n"
-     "Keep \"moderate {token}\" in its subject.\n"
+     "Keep \"(moderate {token})\" in its subject.\n"
      "Only moderators and owners of the list can decide. The post is attached.",
      "{list} への投稿が、モデレーターの判断を待っています。\n"
      "\n"
@@ -257,7 +257,7 @@ constexpr Entry kEntries[] = {
      "  reject 理由      投稿を却下し、差出人に理由をお知らせします\n"
      "  discard          投稿を破棄します（差出人には知らせません。迷惑メール向け）\n"
      "\n"
-     "返信は {request} 宛に届きます。件名の「moderate {token}」は消さずにお送りください。\n"
+     "返信は {request} 宛に届きます。件名の「(moderate {token})」は消さずにお送りください。\n"
      "判断できるのは、このメーリングリストのモデレーターと管理者の方のみです。"
      "投稿は添付のとおりです。"},
     {Text::held_not_attached, "(The post itself could not be attached: {error}.)",
