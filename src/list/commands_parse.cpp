@@ -170,10 +170,12 @@ std::string field_token(const mail::Message& message, std::string_view name) {
 
 }  // namespace
 
-ParsedCommands parse_commands(const mail::Message& message, std::string_view list_name) {
+ParsedCommands parse_commands(const mail::Message& message, std::string_view list_name,
+                              std::string_view legacy_charset) {
   ParsedCommands parsed;
   const std::string subject = mail::strip_reply_prefixes_and_tags(
-      mail::subject_for_display(message.first_value("Subject").value_or("")), list_name);
+      mail::subject_for_display(message.first_value("Subject").value_or(""), legacy_charset),
+      list_name);
   const bool subject_command = [&] {
     auto command = read_command(subject);
     if (!command || command->name == "end") {

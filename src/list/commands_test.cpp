@@ -278,6 +278,31 @@ TEST_F(CommandsTest, JapaneseHelpIsJapaneseUtf8) {
   EXPECT_TRUE(contains(welcome.text(), "メンバーとして登録いたしました"));
 }
 
+TEST_F(CommandsTest, JapaneseListReadsRawShiftJisSubjects) {
+  set("language", "ja");
+  // "ｓｕｂｓｃｒｉｂｅ" typed with a Japanese input method, in raw Shift_JIS.
+  request("newbie@example.org",
+          "\x82\x93\x82\x95\x82\x82\x82\x93\x82\x83\x82\x92\x82\x89\x82\x82\x82\x85", "");
+  const Sent confirmation = only_mail();
+  EXPECT_EQ(confirmation.recipients, "newbie@example.org\n");
+  EXPECT_EQ(confirmation.subject(), "confirm " + token_of(confirmation));
+
+  // The reply repeats the subject ("参加について") in UTF-8, not as mojibake.
+  request("newbie@example.org", "\x8E\x51\x89\xC1\x82\xC9\x82\xC2\x82\xA2\x82\xC4", "help\r\n");
+  EXPECT_EQ(only_mail().subject(), "Re: 参加について");
+
+  // So does the answer to a moderator's reply to a hold notice
+  // ("Re: [ham] 保留中の投稿: 質問 (moderate CODE)").
+  const store::HeldRow held = hold_post("stranger@example.org", "質問");
+  request("mo@cq-test.example",
+          "Re: [ham] \x95\xDB\x97\xAF\x92\x86\x82\xCC\x93\x8A\x8D\x65: \x8E\xBF\x96\xE2 "
+          "(moderate " +
+              held.token + ")",
+          "approve\r\n");
+  EXPECT_EQ(state_of(held), store::HeldState::approved);
+  EXPECT_EQ(only_mail().subject(), "Re: [ham] 保留中の投稿: 質問 (moderate " + held.token + ")");
+}
+
 TEST_F(CommandsTest, OwnerMailIsForwardedUnchangedToTheOwners) {
   const std::string original =
       mail_text("stranger@example.org", "Question", "Who runs this list?\r\n");

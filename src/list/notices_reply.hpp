@@ -45,8 +45,11 @@ struct ParsedCommands {
 // starts with a command, then the lines of its first text/plain part. Reading stops at the
 // first line that is not a command, at a signature ("-- "), or at "end"; blank lines and
 // quoted lines ("> ...") are skipped. Commands are case-insensitive, may start with '#', and
-// may be written in full-width characters (a Japanese input method's default).
-ParsedCommands parse_commands(const mail::Message& message, std::string_view list_name);
+// may be written in full-width characters (a Japanese input method's default). Raw 8-bit
+// Subject bytes that are not UTF-8 are read in `legacy_charset` (legacy_header_charset()),
+// so a command typed in full width by an old Japanese mailer is still found.
+ParsedCommands parse_commands(const mail::Message& message, std::string_view list_name,
+                              std::string_view legacy_charset);
 
 // The first line of the message's text that is neither blank nor quoted, normalised as a
 // command line: a moderator's "approve" or "reject REASON" at the top of a reply.
