@@ -85,6 +85,8 @@ class CommandSession {
   std::string requester_name;
 
   std::size_t get_commands = 0;
+  // Subscribe and unsubscribe commands of this mail for addresses not the requester's.
+  std::size_t others_asked_about = 0;
 
   template <class... Args>
   std::string say(Text id, const Args&... args) const {
