@@ -219,12 +219,13 @@ Result<void> run_commands(CommandSession& session, const RoutedAddress& routed) 
     session.begin(command);
     return run_unsubscribe(session, command);
   }
-  const std::string subject =
-      mail::subject_for_display(session.message.first_value("Subject").value_or(""));
+  const std::string_view legacy_charset = legacy_header_charset(session.settings);
+  const std::string subject = mail::subject_for_display(
+      session.message.first_value("Subject").value_or(""), legacy_charset);
   if (auto token = moderation_token(subject)) {
     return run_moderation_reply(session, *token);
   }
-  const ParsedCommands parsed = parse_commands(session.message, session.list.name);
+  const ParsedCommands parsed = parse_commands(session.message, session.list.name, legacy_charset);
   if (parsed.commands.empty() && parsed.unknown.empty()) {
     session.add(session.say(Text::no_command, fmt::arg("request", session.addresses.request)));
     session.add(session.say(Text::help, fmt::arg("list", session.addresses.posting),
@@ -341,8 +342,8 @@ Result<void> CommandSession::send_reply() {
   if (!reply_needed_) {
     return {};
   }
-  const std::string original =
-      mail::subject_for_display(message.first_value("Subject").value_or(""));
+  const std::string original = mail::subject_for_display(
+      message.first_value("Subject").value_or(""), legacy_header_charset(settings));
   std::string subject;
   if (original.empty()) {
     subject = say(Text::results_subject, fmt::arg("request", addresses.request));

@@ -5,10 +5,14 @@
 // reads that mailbox answers it, by replying (Reply-To NAME-confirm+TOKEN), by sending
 // "confirm TOKEN" to NAME-request, or by opening the web link (confirm_by_link, served by
 // the daemon's HTTP listener). So a forged From or a "subscribe victim@example.org" can
-// cause at most one confirmation request, never a change.
+// cause at most one confirmation request, never a change. No new request is sent while one
+// for the same address and action waits (however the address is spelt), and one mail asks
+// about at most one address besides its sender's own, so that neither repeated mails nor a
+// mail of "subscribe victimN@..." lines turn the list into a way to fill other mailboxes.
 // When the address is somebody else's, the requester is not told whether it is a member.
 #include <chrono>
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include "base/log.hpp"
@@ -49,6 +53,25 @@ std::optional<Target> target_of(CommandSession& session, const Command& command)
                 is_requester};
 }
 
+// False, with the reason in the reply, for a second address other than the requester's in
+// one mail. Counted before membership is looked at, so that the refusal does not tell
+// whether the first address got a request (whether it is a member).
+bool may_ask_about(CommandSession& session, const Target& target) {
+  if (target.is_requester || session.others_asked_about++ == 0) {
+    return true;
+  }
+  log::info("commands.third_party_limit", {{"list", session.list.address()},
+                                           {"address", target.address},
+                                           {"requester", session.requester}});
+  session.add(session.say(Text::third_party_limit, fmt::arg("address", target.address)));
+  return false;
+}
+
+std::string utc_minute(std::chrono::system_clock::time_point when) {
+  return fmt::format("{:%Y-%m-%d %H:%M} UTC",
+                     fmt::gmtime(std::chrono::system_clock::to_time_t(when)));
+}
+
 std::string confirm_link(const CommandSession& session, std::string_view token) {
   if (session.settings.web_url.empty()) {
     return {};
@@ -63,6 +86,23 @@ std::string confirm_link(const CommandSession& session, std::string_view token) 
 
 Result<void> ask_for_confirmation(CommandSession& session, const Target& target,
                                   std::string_view action) {
+  CQLIST_TRY(auto waiting,
+             session.deps.store.find_pending(session.list.id, action, target.address, session.now));
+  if (waiting) {
+    log::info("commands.confirmation_waiting", {{"list", session.list.address()},
+                                                {"action", action},
+                                                {"address", target.address},
+                                                {"requester", session.requester}});
+    if (target.is_requester) {
+      session.add(session.say(Text::confirm_waiting, fmt::arg("address", target.address),
+                              fmt::arg("expires", utc_minute(waiting->expires_at))));
+    } else {
+      // Said as when a request goes out or the address is a member: anything else would tell
+      // the requester whether it is a member.
+      session.add(session.say(Text::third_party_notice, fmt::arg("address", target.address)));
+    }
+    return {};
+  }
   CQLIST_TRY(std::string token, random_token());
   store::PendingAction pending;
   pending.token = token;
@@ -155,7 +195,7 @@ Result<void> carry_out(CommandSession& session, const store::PendingAction& pend
 
 Result<void> run_subscribe(CommandSession& session, const Command& command) {
   auto target = target_of(session, command);
-  if (!target) {
+  if (!target || !may_ask_about(session, *target)) {
     return {};
   }
   CQLIST_TRY(auto member, session.member(target->address));
@@ -173,7 +213,7 @@ Result<void> run_subscribe(CommandSession& session, const Command& command) {
 
 Result<void> run_unsubscribe(CommandSession& session, const Command& command) {
   auto target = target_of(session, command);
-  if (!target) {
+  if (!target || !may_ask_about(session, *target)) {
     return {};
   }
   CQLIST_TRY(auto member, session.member(target->address));

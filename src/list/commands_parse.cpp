@@ -10,6 +10,7 @@
 
 #include "base/strings.hpp"
 #include "list/notices_reply.hpp"
+#include "list/token.hpp"
 #include "mail/address.hpp"
 #include "mail/content_type.hpp"
 #include "mail/mime.hpp"
@@ -22,9 +23,10 @@ constexpr std::array<std::string_view, 14> kCommandNames = {
     "help",    "subscribe", "unsubscribe", "bye",     "confirm", "get",     "index",
     "members", "digest",    "nomail",      "approve", "reject",  "discard", "end"};
 
-// Moderation tokens are random_token()s (26 characters); a shorter word after "moderate" in
-// a subject is English, not a token.
-constexpr std::size_t kMinTokenLength = 16;
+// How a hold notice's subject carries its code: "(moderate TOKEN)" at the end. The held
+// post's own subject comes before it and may say "moderate" too, even with a long word or a
+// code-like string after it, so only this exact form counts, and the last one wins.
+constexpr std::string_view kModerationMarker = "(moderate";
 
 // A line longer than this is prose, not a command.
 constexpr std::size_t kMaxCommandLine = 300;
@@ -168,10 +170,12 @@ std::string field_token(const mail::Message& message, std::string_view name) {
 
 }  // namespace
 
-ParsedCommands parse_commands(const mail::Message& message, std::string_view list_name) {
+ParsedCommands parse_commands(const mail::Message& message, std::string_view list_name,
+                              std::string_view legacy_charset) {
   ParsedCommands parsed;
   const std::string subject = mail::strip_reply_prefixes_and_tags(
-      mail::subject_for_display(message.first_value("Subject").value_or("")), list_name);
+      mail::subject_for_display(message.first_value("Subject").value_or(""), legacy_charset),
+      list_name);
   const bool subject_command = [&] {
     auto command = read_command(subject);
     if (!command || command->name == "end") {
@@ -236,27 +240,28 @@ std::string first_text_line(const mail::Message& message) {
 
 std::optional<std::string> moderation_token(std::string_view decoded_subject) {
   const std::string lower = to_ascii_lower(narrow_full_width(decoded_subject));
-  std::size_t from = 0;
-  while (true) {
-    const std::size_t at = lower.find("moderate", from);
-    if (at == std::string::npos) {
-      return std::nullopt;
-    }
-    std::size_t i = at + 8;
+  const auto is_base32 = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '2' && c <= '7'); };
+  std::optional<std::string> token;
+  for (std::size_t at = lower.find(kModerationMarker); at != std::string::npos;
+       at = lower.find(kModerationMarker, at + 1)) {
+    std::size_t i = at + kModerationMarker.size();
     const std::size_t space = i;
     while (i < lower.size() && is_wsp(lower[i])) {
       ++i;
     }
     const std::size_t start = i;
-    while (i < lower.size() &&
-           ((lower[i] >= 'a' && lower[i] <= 'z') || (lower[i] >= '2' && lower[i] <= '7'))) {
+    while (i < lower.size() && is_base32(lower[i])) {
       ++i;
     }
-    if (start > space && i - start >= kMinTokenLength) {
-      return lower.substr(start, i - start);
+    const std::size_t length = i - start;
+    while (i < lower.size() && is_wsp(lower[i])) {
+      ++i;
     }
-    from = at + 8;
+    if (start > space && length == kRandomTokenLength && i < lower.size() && lower[i] == ')') {
+      token = lower.substr(start, length);
+    }
   }
+  return token;
 }
 
 std::optional<std::string> automatic_mail_reason(std::string_view envelope_from,

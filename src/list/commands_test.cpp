@@ -82,15 +82,105 @@ TEST_F(CommandsTest, SubscribingAMemberSaysSoAndAsksNothing) {
 }
 
 TEST_F(CommandsTest, SubscribingSomeoneElseAsksThemAndTellsTheRequesterNothingAboutThem) {
-  request("mia@relaxed.example", "",
-          "subscribe friend@example.org\r\nsubscribe olga@cq-test.example\r\n");
+  request("mia@relaxed.example", "", "subscribe friend@example.org\r\n");
   auto sent = take_outbox();
   ASSERT_EQ(sent.size(), 2u);
   EXPECT_EQ(sent[0].recipients, "friend@example.org\n");  // the confirmation request
   EXPECT_EQ(sent[0].header("In-Reply-To"), "");
   EXPECT_EQ(sent[1].recipients, "mia@relaxed.example\n");  // the results
-  EXPECT_FALSE(contains(sent[1].text(), "already a member"));
-  EXPECT_TRUE(contains(sent[1].text(), "does not say whether olga@cq-test.example is a member"));
+  EXPECT_TRUE(contains(sent[1].text(), "does not say whether friend@example.org is a member"));
+
+  request("mia@relaxed.example", "", "subscribe olga@cq-test.example\r\n");
+  const std::string text = only_mail().text();
+  EXPECT_FALSE(contains(text, "already a member"));
+  EXPECT_TRUE(contains(text, "does not say whether olga@cq-test.example is a member"));
+}
+
+TEST_F(CommandsTest, NoNewConfirmationWhileOneIsWaiting) {
+  request("newbie@example.org", "subscribe", "");
+  const Sent confirmation = only_mail();
+  EXPECT_EQ(confirmation.subject(), "confirm " + token_of(confirmation));
+
+  // Asking again, in another spelling too, gets the reason instead of another request.
+  for (const std::string from : {"newbie@example.org", "NewBie@example.org"}) {
+    request(from, "subscribe", "");
+    const Sent reply = only_mail();
+    EXPECT_EQ(reply.recipients, from + "\n");
+    EXPECT_EQ(reply.subject(), "Re: subscribe");
+    EXPECT_EQ(reply.header("Reply-To"), "");
+    const std::string text = reply.text();
+    EXPECT_TRUE(contains(text, "A confirmation request for " + from +
+                                   " was sent earlier and is still waiting for a reply, so no "
+                                   "new one was sent"))
+        << text;
+    EXPECT_TRUE(contains(text, " UTC.")) << text;
+  }
+
+  // Someone else's address: one request, however often and however it is written, and the
+  // requester's reply reads as it did the first time.
+  request("mia@relaxed.example", "", "subscribe Friend@Example.org\r\n");
+  EXPECT_EQ(take_outbox().size(), 2u);
+  for (const std::string written : {"friend@example.org", "FRIEND@example.org"}) {
+    request("mia@relaxed.example", "", "subscribe " + written + "\r\n");
+    const Sent reply = only_mail();
+    EXPECT_EQ(reply.recipients, "mia@relaxed.example\n");
+    EXPECT_TRUE(contains(reply.text(), "No new request is sent while an earlier one to"));
+  }
+  request("stranger@example.org", "", "subscribe friend@example.org\r\n");
+  EXPECT_EQ(only_mail().recipients, "stranger@example.org\n");
+
+  // A waiting subscribe does not hold back an unsubscribe, nor another list's request.
+  request("mia@relaxed.example", "unsubscribe", "");
+  EXPECT_EQ(only_mail().subject().rfind("confirm ", 0), 0u);
+  request("mia@relaxed.example", "unsubscribe", "");
+  EXPECT_TRUE(contains(only_mail().text(), "is still waiting for a reply"));
+}
+
+TEST_F(CommandsTest, NoNewConfirmationWhileOneIsWaitingInJapanese) {
+  set("language", "ja");
+  request("newbie@example.org", "subscribe", "");
+  take_outbox();
+  request("newbie@example.org", "subscribe", "");
+  const std::string text = only_mail().text();
+  EXPECT_TRUE(contains(text,
+                       "newbie@example.org 宛の確認のメールは以前にお送りしており、"
+                       "まだご返信をお待ちしているため、新たにはお送りしていません"))
+      << text;
+}
+
+TEST_F(CommandsTest, OneMailAsksAboutAtMostOneOtherAddress) {
+  std::string body;
+  for (int i = 1; i <= 20; ++i) {
+    body += fmt::format("subscribe victim{}@example.org\r\n", i);
+  }
+  request("mia@relaxed.example", "", body);
+  auto sent = take_outbox();
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[0].recipients, "victim1@example.org\n");
+  EXPECT_EQ(sent[1].recipients, "mia@relaxed.example\n");
+  const std::string text = sent[1].text();
+  EXPECT_TRUE(contains(text,
+                       "> subscribe victim2@example.org\nNothing was done for "
+                       "victim2@example.org: one message can ask for at most one address "
+                       "other than the sender's own"))
+      << text;
+  EXPECT_TRUE(contains(text, "Nothing was done for victim20@example.org"));
+
+  // Counted whether or not a request went out (olga is a member), and without the sender.
+  request("newbie@example.org", "",
+          "subscribe olga@cq-test.example\r\nunsubscribe friend@example.org\r\n"
+          "subscribe newbie@example.org\r\n");
+  sent = take_outbox();
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[0].recipients, "newbie@example.org\n");  // the sender's own request
+  EXPECT_EQ(sent[0].subject(), "confirm " + token_of(sent[0]));
+  EXPECT_TRUE(contains(sent[1].text(), "Nothing was done for friend@example.org"));
+
+  set("language", "ja");
+  request("mia@relaxed.example", "", "subscribe a@example.org\r\nsubscribe b@example.org\r\n");
+  sent = take_outbox();
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_TRUE(contains(sent[1].text(), "b@example.org については処理していません。"));
 }
 
 TEST_F(CommandsTest, UnsubscribeByMailToTheUnsubscribeAddress) {
@@ -278,6 +368,31 @@ TEST_F(CommandsTest, JapaneseHelpIsJapaneseUtf8) {
   EXPECT_TRUE(contains(welcome.text(), "メンバーとして登録いたしました"));
 }
 
+TEST_F(CommandsTest, JapaneseListReadsRawShiftJisSubjects) {
+  set("language", "ja");
+  // "ｓｕｂｓｃｒｉｂｅ" typed with a Japanese input method, in raw Shift_JIS.
+  request("newbie@example.org",
+          "\x82\x93\x82\x95\x82\x82\x82\x93\x82\x83\x82\x92\x82\x89\x82\x82\x82\x85", "");
+  const Sent confirmation = only_mail();
+  EXPECT_EQ(confirmation.recipients, "newbie@example.org\n");
+  EXPECT_EQ(confirmation.subject(), "confirm " + token_of(confirmation));
+
+  // The reply repeats the subject ("参加について") in UTF-8, not as mojibake.
+  request("newbie@example.org", "\x8E\x51\x89\xC1\x82\xC9\x82\xC2\x82\xA2\x82\xC4", "help\r\n");
+  EXPECT_EQ(only_mail().subject(), "Re: 参加について");
+
+  // So does the answer to a moderator's reply to a hold notice
+  // ("Re: [ham] 保留中の投稿: 質問 (moderate CODE)").
+  const store::HeldRow held = hold_post("stranger@example.org", "質問");
+  request("mo@cq-test.example",
+          "Re: [ham] \x95\xDB\x97\xAF\x92\x86\x82\xCC\x93\x8A\x8D\x65: \x8E\xBF\x96\xE2 "
+          "(moderate " +
+              held.token + ")",
+          "approve\r\n");
+  EXPECT_EQ(state_of(held), store::HeldState::approved);
+  EXPECT_EQ(only_mail().subject(), "Re: [ham] 保留中の投稿: 質問 (moderate " + held.token + ")");
+}
+
 TEST_F(CommandsTest, OwnerMailIsForwardedUnchangedToTheOwners) {
   const std::string original =
       mail_text("stranger@example.org", "Question", "Who runs this list?\r\n");
@@ -335,6 +450,20 @@ TEST_F(CommandsTest, ModeratorApprovesByReplying) {
   EXPECT_EQ(distributed_.size(), 1u);
   EXPECT_EQ(decide_held(command_deps, held, store::HeldState::approved).error().code(),
             Errc::invalid_argument);
+}
+
+TEST_F(CommandsTest, ModeratorApprovesAPostWhoseOwnSubjectSaysModerate) {
+  // The post's subject comes first in the notice's, with "moderate" and a long word in it.
+  const store::HeldRow held =
+      hold_post("stranger@example.org", "How to moderate internationalization debates");
+  auto command_deps = deps();
+  ASSERT_TRUE(notify_moderators(command_deps, list_, ListSettings{}, held));
+  const Sent notice = only_mail();
+  request("mo@cq-test.example", "Re: " + notice.subject(), "approve\r\n");
+  EXPECT_EQ(state_of(held), store::HeldState::approved);
+  EXPECT_EQ(distributed_, std::vector<std::string>{held.spool_path});
+  const std::string text = only_mail().text();
+  EXPECT_TRUE(contains(text, "was approved and sent to the list")) << text;
 }
 
 TEST_F(CommandsTest, ModeratorRejectsAndThePosterIsTold) {

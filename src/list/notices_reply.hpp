@@ -45,14 +45,18 @@ struct ParsedCommands {
 // starts with a command, then the lines of its first text/plain part. Reading stops at the
 // first line that is not a command, at a signature ("-- "), or at "end"; blank lines and
 // quoted lines ("> ...") are skipped. Commands are case-insensitive, may start with '#', and
-// may be written in full-width characters (a Japanese input method's default).
-ParsedCommands parse_commands(const mail::Message& message, std::string_view list_name);
+// may be written in full-width characters (a Japanese input method's default). Raw 8-bit
+// Subject bytes that are not UTF-8 are read in `legacy_charset` (legacy_header_charset()),
+// so a command typed in full width by an old Japanese mailer is still found.
+ParsedCommands parse_commands(const mail::Message& message, std::string_view list_name,
+                              std::string_view legacy_charset);
 
 // The first line of the message's text that is neither blank nor quoted, normalised as a
 // command line: a moderator's "approve" or "reject REASON" at the top of a reply.
 std::string first_text_line(const mail::Message& message);
 
-// The token of "moderate TOKEN" in a subject (how a reply to a hold notice carries it).
+// The token of the last "(moderate TOKEN)" in a subject, TOKEN a random_token() in any case
+// (how a reply to a hold notice carries it); nullopt when there is none.
 std::optional<std::string> moderation_token(std::string_view decoded_subject);
 
 // Why a mail must not be answered (RFC 3834 §2: it is a bounce, an auto-reply, list traffic
@@ -81,6 +85,8 @@ class CommandSession {
   std::string requester_name;
 
   std::size_t get_commands = 0;
+  // Subscribe and unsubscribe commands of this mail for addresses not the requester's.
+  std::size_t others_asked_about = 0;
 
   template <class... Args>
   std::string say(Text id, const Args&... args) const {

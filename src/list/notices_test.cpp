@@ -33,7 +33,7 @@ TEST(ParseCommands, SubjectThenBodyLinesUntilTheFirstNonCommand) {
   auto parsed = parse_commands(mail_with("Re: [ham] subscribe",
                                          "# INDEX\r\n\r\n> quoted help\r\nget 1-2\r\nThanks a lot, "
                                          "see you on the list\r\nhelp\r\n"),
-                               "ham");
+                               "ham", "");
   EXPECT_EQ(names(parsed), (std::vector<std::string>{"subscribe", "index", "get"}));
   EXPECT_EQ(parsed.commands[2].args, std::vector<std::string>{"1-2"});
   EXPECT_EQ(parsed.commands[1].line, "# INDEX");
@@ -42,9 +42,9 @@ TEST(ParseCommands, SubjectThenBodyLinesUntilTheFirstNonCommand) {
 }
 
 TEST(ParseCommands, SignatureAndEndStopReading) {
-  EXPECT_EQ(names(parse_commands(mail_with("", "help\r\n-- \r\nindex\r\n"), "ham")),
+  EXPECT_EQ(names(parse_commands(mail_with("", "help\r\n-- \r\nindex\r\n"), "ham", "")),
             std::vector<std::string>{"help"});
-  EXPECT_EQ(names(parse_commands(mail_with("", "help\r\nend\r\nindex\r\n"), "ham")),
+  EXPECT_EQ(names(parse_commands(mail_with("", "help\r\nend\r\nindex\r\n"), "ham", "")),
             std::vector<std::string>{"help"});
 }
 
@@ -56,19 +56,29 @@ TEST(ParseCommands, FullWidthCommandsFromAJapaneseInputMethod) {
                 "\xEF\xBD\x89\xEF\xBD\x82\xEF\xBD\x85\r\n"
                 "\xEF\xBD\x87\xEF\xBD\x85\xEF\xBD\x94\xE3\x80\x80\xEF\xBC\x91\xEF\xBC\x8D"
                 "\xEF\xBC\x93\r\n"),
-      "ham");
+      "ham", "");
   EXPECT_EQ(names(parsed), (std::vector<std::string>{"subscribe", "get"}));
   EXPECT_EQ(parsed.commands[1].args, std::vector<std::string>{"1-3"});
 }
 
+TEST(ParseCommands, FullWidthCommandInARawShiftJisSubject) {
+  // "ｓｕｂｓｃｒｉｂｅ" in raw Shift_JIS, as old Japanese mailers write a Subject.
+  const mail::Message message =
+      mail_with("\x82\x93\x82\x95\x82\x82\x82\x93\x82\x83\x82\x92\x82\x89\x82\x82\x82\x85", "");
+  EXPECT_EQ(names(parse_commands(message, "ham", "Shift_JIS")),
+            std::vector<std::string>{"subscribe"});
+}
+
 TEST(ParseCommands, UnknownLinesAreReportedWhenTheyLookLikeCommands) {
-  EXPECT_EQ(parse_commands(mail_with("", "help\r\ndigets on\r\n"), "ham").unknown, "digets on");
-  EXPECT_EQ(parse_commands(mail_with("Hello", "Dear owner, please add me to the list.\r\n"), "ham")
-                .unknown,
-            "Dear owner, please add me to the list.");
-  EXPECT_EQ(parse_commands(mail_with("", "help\r\nI would like to know more about it.\r\n"), "ham")
-                .unknown,
-            "");
+  EXPECT_EQ(parse_commands(mail_with("", "help\r\ndigets on\r\n"), "ham", "").unknown, "digets on");
+  EXPECT_EQ(
+      parse_commands(mail_with("Hello", "Dear owner, please add me to the list.\r\n"), "ham", "")
+          .unknown,
+      "Dear owner, please add me to the list.");
+  EXPECT_EQ(
+      parse_commands(mail_with("", "help\r\nI would like to know more about it.\r\n"), "ham", "")
+          .unknown,
+      "");
 }
 
 TEST(ParseCommands, AtMostTwentyCommandsAndRepeatsOnce) {
@@ -76,11 +86,12 @@ TEST(ParseCommands, AtMostTwentyCommandsAndRepeatsOnce) {
   for (int i = 1; i <= 25; ++i) {
     body += "get " + std::to_string(i) + "\r\n";
   }
-  auto parsed = parse_commands(mail_with("", body), "ham");
+  auto parsed = parse_commands(mail_with("", body), "ham", "");
   EXPECT_EQ(parsed.commands.size(), kMaxCommands);
   EXPECT_TRUE(parsed.truncated);
   // A List-Unsubscribe mailto: fills in both Subject and body.
-  EXPECT_EQ(parse_commands(mail_with("unsubscribe", "unsubscribe\r\n"), "ham").commands.size(), 1u);
+  EXPECT_EQ(parse_commands(mail_with("unsubscribe", "unsubscribe\r\n"), "ham", "").commands.size(),
+            1u);
 }
 
 TEST(ParseCommands, BodyOfTheFirstTextPartOfAMultipart) {
@@ -89,17 +100,43 @@ TEST(ParseCommands, BodyOfTheFirstTextPartOfAMultipart) {
       "Content-Type: multipart/alternative; boundary=b\r\n\r\n--b\r\n"
       "Content-Type: text/plain; charset=iso-2022-jp\r\nContent-Transfer-Encoding: base64\r\n\r\n"
       "aGVscA0K\r\n--b\r\nContent-Type: text/html\r\n\r\n<p>help</p>\r\n--b--\r\n");
-  EXPECT_EQ(names(parse_commands(message, "ham")), std::vector<std::string>{"help"});
+  EXPECT_EQ(names(parse_commands(message, "ham", "")), std::vector<std::string>{"help"});
 }
 
 TEST(ModerationReply, TokenFromTheSubjectAndTheDecisionFromTheFirstLine) {
-  EXPECT_EQ(moderation_token("Re: [ham] held post: Hi (moderate abcdefgh234567abcdefgh23)"),
-            "abcdefgh234567abcdefgh23");
-  EXPECT_EQ(moderation_token("AW: (Moderate ABCD2345ABCD2345ABCD)"), "abcd2345abcd2345abcd");
+  EXPECT_EQ(moderation_token("Re: [ham] held post: Hi (moderate abcdefgh234567abcdefgh2345)"),
+            "abcdefgh234567abcdefgh2345");
+  EXPECT_EQ(moderation_token("AW: (Moderate ABCD2345ABCD2345ABCD2345AB)"),
+            "abcd2345abcd2345abcd2345ab");
+  // Full-width parentheses and space, as a Japanese mailer may leave them.
+  EXPECT_EQ(moderation_token("Re: \xEF\xBC\x88moderate\xE3\x80\x80"
+                             "abcd2345abcd2345abcd2345ab"
+                             "\xEF\xBC\x89"),
+            "abcd2345abcd2345abcd2345ab");
   EXPECT_EQ(moderation_token("We must moderate our tone"), std::nullopt);
   EXPECT_EQ(moderation_token("Hello"), std::nullopt);
   EXPECT_EQ(first_text_line(mail_with("x", "\r\nOn Mon, Mo wrote:\r\n> text\r\nreject Spam\r\n")),
             "reject Spam");
+}
+
+TEST(ModerationReply, TheHeldPostsOwnSubjectCannotSupplyTheToken) {
+  const std::string token = "qrstuvwxyz234567qrstuvwxyz";
+  // A long word after "moderate" is English, not a code.
+  EXPECT_EQ(moderation_token("Re: [ham] held post: How to moderate internationalization debates "
+                             "(moderate " +
+                             token + ")"),
+            token);
+  EXPECT_EQ(moderation_token("How to moderate internationalization debates"), std::nullopt);
+  // A code-like "(moderate ...)" in the post's subject comes before the notice's own.
+  EXPECT_EQ(moderation_token("Re: [ham] held post: (moderate aaaaaaaaaaaaaaaaaaaaaaaaaa) "
+                             "(moderate " +
+                             token + ")"),
+            token);
+  // Only the form the notice writes, with a code of the length the server makes.
+  EXPECT_EQ(moderation_token("moderate " + token), std::nullopt);
+  EXPECT_EQ(moderation_token("(moderate " + token.substr(1) + ")"), std::nullopt);
+  EXPECT_EQ(moderation_token("(moderate " + token + "a)"), std::nullopt);
+  EXPECT_EQ(moderation_token("(moderate" + token + ")"), std::nullopt);
 }
 
 TEST(AutomaticMail, RecognisesBouncesAutoRepliesAndLists) {

@@ -93,11 +93,32 @@ constexpr Entry kEntries[] = {
      "A confirmation request was sent to {address}. Reply to it within 3 days to finish.",
      "{address} 宛に確認のメールをお送りしました。3 日以内にそのメールへ返信していただくと、"
      "お手続きが完了します。"},
+    {Text::confirm_waiting,
+     "A confirmation request for {address} was sent earlier and is still waiting for a reply, "
+     "so no new one was sent: one request at a time goes to an address, so that repeated mails "
+     "cannot fill its mailbox. Please reply to that request (its subject starts with "
+     "\"confirm\"). If it is lost, you can ask again after {expires}.",
+     "{address} 宛の確認のメールは以前にお送りしており、まだご返信をお待ちしているため、"
+     "新たにはお送りしていません（同じメールが繰り返し届くことのないよう、確認のメールは"
+     "1 つのアドレスに一度に 1 通のみお送りしています）。お手元の確認のメール（件名が"
+     "「confirm」で始まるもの）にご返信ください。見当たらない場合は、{expires} 以降に"
+     "もう一度お申し込みください。"},
     {Text::third_party_notice,
      "{address} was sent a confirmation request if one was needed; whoever reads that mailbox "
-     "decides. (For privacy, this reply does not say whether {address} is a member.)",
+     "decides. No new request is sent while an earlier one to {address} is still waiting "
+     "(requests are valid for 3 days). (For privacy, this reply does not say whether {address} "
+     "is a member, nor whether a request was sent now.)",
      "{address} には、必要な場合に確認のメールをお送りしました。そのアドレスの方のご判断を"
-     "お待ちください（プライバシー保護のため、メンバーかどうかはお知らせしていません）。"},
+     "お待ちください。以前にお送りした確認のメール（有効期間は 3 日間です）へのご返信を"
+     "お待ちしている間は、新たにはお送りしません（プライバシー保護のため、{address} が"
+     "メンバーかどうか、今回お送りしたかどうかはお知らせしていません）。"},
+    {Text::third_party_limit,
+     "Nothing was done for {address}: one message can ask for at most one address other than "
+     "the sender's own, so that the list cannot be used to send confirmation requests to many "
+     "people at once. Please send a separate message for {address}.",
+     "{address} については処理していません。多くの方に一度に確認のメールが送られることの"
+     "ないよう、ご自身以外のアドレスについてのお申し込みは、1 通のメールにつき 1 件までと"
+     "しています。{address} については、別のメールでお申し込みください。"},
     {Text::already_member, "{address} is already a member of {list}.",
      "{address} はすでに {list} のメンバーです。"},
     {Text::not_member, "{address} is not a member of {list}.",
@@ -243,7 +264,7 @@ constexpr Entry kEntries[] = {
      "  discard          drop it silently (spam)\n"
      "\n"
      "Your reply goes to {request}.\n"
-     "Keep \"moderate {token}\" in its subject.\n"
+     "Keep \"(moderate {token})\" in its subject.\n"
      "Only moderators and owners of the list can decide. The post is attached.",
      "{list} への投稿が、モデレーターの判断を待っています。\n"
      "\n"
@@ -257,7 +278,7 @@ constexpr Entry kEntries[] = {
      "  reject 理由      投稿を却下し、差出人に理由をお知らせします\n"
      "  discard          投稿を破棄します（差出人には知らせません。迷惑メール向け）\n"
      "\n"
-     "返信は {request} 宛に届きます。件名の「moderate {token}」は消さずにお送りください。\n"
+     "返信は {request} 宛に届きます。件名の「(moderate {token})」は消さずにお送りください。\n"
      "判断できるのは、このメーリングリストのモデレーターと管理者の方のみです。"
      "投稿は添付のとおりです。"},
     {Text::held_not_attached, "(The post itself could not be attached: {error}.)",

@@ -35,7 +35,9 @@ enum class Text {
   help,
   // Membership.
   confirm_sent,
+  confirm_waiting,
   third_party_notice,
+  third_party_limit,
   already_member,
   not_member,
   bad_address,

@@ -153,6 +153,12 @@ class UnavailableStore : public store::Store {
     return real_.take_pending(t, n);
   }
 
+  Result<std::optional<store::PendingAction>> find_pending(store::Id id, std::string_view a,
+                                                           std::string_view d,
+                                                           store::Clock::time_point n) override {
+    return real_.find_pending(id, a, d, n);
+  }
+
   Result<void> add_bounce(const store::BounceRow& b) override { return real_.add_bounce(b); }
 
   Result<std::vector<store::BounceRow>> bounces(store::Id id, std::string_view a) override {

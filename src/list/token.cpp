@@ -13,6 +13,9 @@ namespace cqlist::list {
 namespace {
 
 constexpr std::size_t kTokenBytes = 10;  // 80 bits: 16 base32 characters
+constexpr std::size_t kRandomTokenBytes = 16;
+static_assert((kRandomTokenBytes * 8 + 4) / 5 == kRandomTokenLength,
+              "kRandomTokenLength is what base32() makes of kRandomTokenBytes");
 
 std::string_view purpose_word(TokenPurpose purpose) {
   switch (purpose) {
@@ -63,7 +66,7 @@ bool TokenSigner::check(TokenPurpose purpose, std::string_view data, std::string
 }
 
 Result<std::string> random_token() {
-  std::array<unsigned char, 16> bytes{};
+  std::array<unsigned char, kRandomTokenBytes> bytes{};
   if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
     return fail(Errc::internal, "the system random number generator failed; no token is safe");
   }

@@ -8,6 +8,7 @@
 // list between hosts with the same secret keeps old links working.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -32,5 +33,9 @@ class TokenSigner {
 // 16 random bytes from the system's CSPRNG in base32: a fresh secret, or a one-time token
 // that the store remembers (confirmations, held messages).
 Result<std::string> random_token();
+
+// Every random_token() has this many characters (128 bits, five to a character), so a code
+// quoted back in a subject can be told from an English word.
+inline constexpr std::size_t kRandomTokenLength = 26;
 
 }  // namespace cqlist::list

@@ -282,6 +282,12 @@ class Store {
   virtual Result<void> add_pending(const PendingAction& pending) = 0;
   // Removes and returns the action; Errc::not_found when unknown or expired at `now`.
   virtual Result<PendingAction> take_pending(std::string_view token, Clock::time_point now) = 0;
+  // A confirmation of `action` for `address` on the list that has not expired at `now`, the
+  // address matched without case as members are (the one expiring last when there are
+  // several); std::nullopt when none is waiting. Errc::not_found when there is no such list.
+  virtual Result<std::optional<PendingAction>> find_pending(Id list_id, std::string_view action,
+                                                            std::string_view address,
+                                                            Clock::time_point now) = 0;
 
   // --- bounces.
   virtual Result<void> add_bounce(const BounceRow& bounce) = 0;

@@ -49,6 +49,20 @@ Result<HeldRow> load_held(Db& db, std::string_view where, const Arg& arg, std::s
   return std::move(found.front());
 }
 
+constexpr std::string_view kPendingColumns =
+    "token, list_id, action, address, display_name, expires_at";
+
+PendingAction read_pending(const Statement& row) {
+  PendingAction action;
+  action.token = row.text(0);
+  action.list_id = row.int64(1);
+  action.action = row.text(2);
+  action.address = row.text(3);
+  action.display_name = row.text(4);
+  action.expires_at = from_unix_seconds(row.int64(5));
+  return action;
+}
+
 struct TakenPending {
   std::optional<PendingAction> action;
   bool expired = false;
@@ -210,18 +224,13 @@ Result<PendingAction> SqliteStore::take_pending(std::string_view token, Clock::t
                TakenPending result;
                {
                  CQLIST_TRY(Statement query,
-                            db_->prepare("SELECT token, list_id, action, address, display_name, "
-                                         "expires_at FROM pending_actions WHERE token = ?1",
+                            db_->prepare(fmt::format("SELECT {} FROM pending_actions "
+                                                     "WHERE token = ?1",
+                                                     kPendingColumns),
                                          token));
                  CQLIST_TRY(bool found, query.step());
                  if (found) {
-                   PendingAction action;
-                   action.token = query.text(0);
-                   action.list_id = query.int64(1);
-                   action.action = query.text(2);
-                   action.address = query.text(3);
-                   action.display_name = query.text(4);
-                   action.expires_at = from_unix_seconds(query.int64(5));
+                   PendingAction action = read_pending(query);
                    result.expired = action.expires_at <= now;
                    if (!result.expired) {
                      result.action = std::move(action);
@@ -246,6 +255,27 @@ Result<PendingAction> SqliteStore::take_pending(std::string_view token, Clock::t
                 "no confirmation with this token (it was used already, or never existed)");
   }
   return std::move(*taken.action);
+}
+
+Result<std::optional<PendingAction>> SqliteStore::find_pending(Id list_id, std::string_view action,
+                                                               std::string_view address,
+                                                               Clock::time_point now) {
+  return read("looking up a waiting confirmation", [&]() -> Result<std::optional<PendingAction>> {
+    CQLIST_TRY_VOID(require_list(list_id));
+    // No stored key: a list has only the few confirmations of the last days waiting, and
+    // lower() folds ASCII as address_key() does.
+    CQLIST_TRY(Statement query,
+               db_->prepare(fmt::format("SELECT {} FROM pending_actions WHERE list_id = ?1 AND "
+                                        "action = ?2 AND lower(address) = ?3 AND expires_at > ?4 "
+                                        "ORDER BY expires_at DESC LIMIT 1",
+                                        kPendingColumns),
+                            list_id, action, address_key(address), to_unix_seconds(now)));
+    CQLIST_TRY(bool found, query.step());
+    if (!found) {
+      return std::optional<PendingAction>();
+    }
+    return std::optional<PendingAction>(read_pending(query));
+  });
 }
 
 }  // namespace cqlist::store::sqlite

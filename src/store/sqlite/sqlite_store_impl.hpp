@@ -86,6 +86,9 @@ class SqliteStore final : public Store {
 
   Result<void> add_pending(const PendingAction& pending) override;
   Result<PendingAction> take_pending(std::string_view token, Clock::time_point now) override;
+  Result<std::optional<PendingAction>> find_pending(Id list_id, std::string_view action,
+                                                    std::string_view address,
+                                                    Clock::time_point now) override;
 
   Result<void> add_bounce(const BounceRow& bounce) override;
   Result<std::vector<BounceRow>> bounces(Id list_id, std::string_view address) override;

@@ -179,6 +179,42 @@ TEST_P(StoreConformance, TakePendingRefusesAnExpiredAction) {
   EXPECT_TRUE(has_error(store().take_pending("late", at(kNow)), Errc::not_found));
 }
 
+TEST_P(StoreConformance, FindPendingMatchesTheAddressWithoutCaseUntilItExpires) {
+  ListRow list = make_list();
+  ListRow other = make_list("eggs");
+  ASSERT_TRUE(is_ok(store().add_pending(
+      {"conf-1", list.id, "subscribe", "Carol@Example.org", "Carol", at(kNow + 60)})));
+  ASSERT_TRUE(is_ok(store().add_pending(
+      {"conf-2", list.id, "subscribe", "carol@example.org", "", at(kNow + 120)})));
+  ASSERT_TRUE(is_ok(
+      store().add_pending({"conf-3", other.id, "unsubscribe", "dave@example.org", "", at(kNow)})));
+  auto waiting = [&](Id list_id, std::string_view action, std::string_view address,
+                     std::int64_t now) -> std::string {
+    auto found = store().find_pending(list_id, action, address, at(now));
+    EXPECT_TRUE(is_ok(found));
+    return found && *found ? (*found)->token : "";
+  };
+  auto found = store().find_pending(list.id, "subscribe", "CAROL@example.ORG", at(kNow));
+  ASSERT_TRUE(is_ok(found));
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->token, "conf-2");  // the one expiring last
+  EXPECT_EQ((*found)->list_id, list.id);
+  EXPECT_EQ((*found)->action, "subscribe");
+  EXPECT_EQ((*found)->address, "carol@example.org");
+  EXPECT_EQ((*found)->expires_at, at(kNow + 120));
+  EXPECT_EQ(waiting(list.id, "unsubscribe", "carol@example.org", kNow), "");
+  EXPECT_EQ(waiting(other.id, "subscribe", "carol@example.org", kNow), "");
+  EXPECT_EQ(waiting(list.id, "subscribe", "carol@example.net", kNow), "");
+  EXPECT_EQ(waiting(other.id, "unsubscribe", "dave@example.org", kNow), "");  // expired
+  ASSERT_TRUE(is_ok(store().take_pending("conf-2", at(kNow))));
+  EXPECT_EQ(waiting(list.id, "subscribe", "carol@example.org", kNow + 59), "conf-1");
+  EXPECT_EQ(waiting(list.id, "subscribe", "carol@example.org", kNow + 60), "");
+  // Looking takes nothing.
+  EXPECT_TRUE(is_ok(store().take_pending("conf-1", at(kNow))));
+  EXPECT_TRUE(has_error(store().find_pending(9999, "subscribe", "carol@example.org", at(kNow)),
+                        Errc::not_found));
+}
+
 TEST_P(StoreConformance, AddPendingNeedsATokenAndAList) {
   ListRow list = make_list();
   EXPECT_TRUE(has_error(
