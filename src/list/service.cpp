@@ -11,6 +11,7 @@
 #include "base/strings.hpp"
 #include "list/commands.hpp"
 #include "list/digest.hpp"
+#include "list/list_addresses.hpp"
 #include "list/message_id.hpp"
 #include "list/pipeline.hpp"
 #include "mail/address.hpp"
@@ -273,7 +274,8 @@ mail::SmtpReply ListService::receive_post(const RoutedAddress& routed,
       held.list_id = routed.list.id;
       held.spool_path = *id;
       held.sender = context.author.empty() ? envelope.mail_from : context.author;
-      held.subject = mail::subject_for_display(parsed.first_value("Subject").value_or(""));
+      held.subject = mail::subject_for_display(parsed.first_value("Subject").value_or(""),
+                                               legacy_header_charset(context.settings));
       held.reason = verdict.reason;
       held.token = token ? *token : *id;
       held.held_at = context.now;
@@ -326,7 +328,9 @@ Result<void> ListService::process_spooled(const std::string& spool_id) {
   post.message_id = message_id_of(original);
   post.from = context.author;
   post.subject = mail::strip_reply_prefixes_and_tags(
-      mail::subject_for_display(original.first_value("Subject").value_or("")), list.name);
+      mail::subject_for_display(original.first_value("Subject").value_or(""),
+                                legacy_header_charset(context.settings)),
+      list.name);
   post.received_at = context.now;
   CQLIST_TRY(store::PostRow numbered, deps_.store.number_post(list.id, post));
   if (numbered.state == store::PostState::queued) {

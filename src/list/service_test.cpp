@@ -549,6 +549,28 @@ TEST_F(ServiceTest, NonMemberPostIsHeldAndNotDistributed) {
   EXPECT_TRUE(spool_->load((*held)[0].spool_path));
 }
 
+TEST_F(ServiceTest, AJapaneseListReadsRawShiftJisSubjectsOfHeldAndDistributedPosts) {
+  ASSERT_TRUE(store_->update_settings(list_.id, {{"language", "ja"}}));
+  const std::string tesuto = "\x83\x65\x83\x58\x83\x67";  // テスト in raw Shift_JIS
+  auto svc = service();
+  ASSERT_EQ(svc.receive(envelope("stranger@elsewhere.example"),
+                        post("stranger@elsewhere.example", tesuto, "m16@elsewhere"))
+                .code,
+            250);
+  auto held = store_->held(list_.id, store::HeldState::waiting);
+  ASSERT_TRUE(held);
+  ASSERT_EQ(held->size(), 1u);
+  EXPECT_EQ((*held)[0].subject, "テスト");
+  ASSERT_EQ(svc.receive(envelope("alice@none.example"),
+                        post("Alice <alice@none.example>", tesuto, "m17@none.example"))
+                .code,
+            250);
+  auto posted = store_->post(list_.id, 1);
+  ASSERT_TRUE(posted);
+  ASSERT_TRUE(*posted);
+  EXPECT_EQ((*posted)->subject, "テスト");
+}
+
 TEST_F(ServiceTest, NonMemberRejectIsAnSmtpRefusalNotABounce) {
   ASSERT_TRUE(store_->update_settings(list_.id, {{"non_member", "reject"}}));
   auto svc = service();
