@@ -340,8 +340,7 @@ TEST_F(SqliteStoreTest, UpgradeKeepsDeliveryJobsAndNeverHandsOutTheirIdsAgain) {
   ASSERT_EQ(pending->size(), 1u);
   EXPECT_EQ((*pending)[0].id, 1);
   EXPECT_EQ((*pending)[0].attempts, 2);
-  EXPECT_EQ((*pending)[0].recipients,
-            (std::vector<std::string>{"a@example.net", "b@example.net"}));
+  EXPECT_EQ((*pending)[0].recipients, (std::vector<std::string>{"a@example.net", "b@example.net"}));
 
   ASSERT_TRUE(is_ok(store->delete_list(2)));  // job 3 goes with it
   auto post = store->number_post(1, post_from(1, "p3"));
