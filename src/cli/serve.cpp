@@ -40,6 +40,10 @@
 namespace cqlist::cli {
 namespace {
 
+// How long a stop waits for open sessions to finish their transaction. Postfix sends a
+// message's data within seconds; a client still busy after this is cut off.
+constexpr auto kStopGrace = std::chrono::seconds(30);
+
 struct ServeArgs {
   ConfigArgs config;
 };
@@ -188,6 +192,14 @@ int run_serve(const ServeArgs& args) {
        {"relay", fmt::format("{}:{}", config->relay_host, config->relay_port)},
        {"data_dir", config->data_dir.string()}});
 
+  boost::asio::signal_set reload_signal(io, SIGHUP);
+  // Stopping lets every session finish the transaction it is in (an LMTP message whose data
+  // is arriving gets its 250, so Postfix does not send it again); io.run() returns once the
+  // last session has closed, or after kStopGrace when a client dawdles.
+  std::mutex stop_mutex;
+  std::condition_variable io_finished;
+  bool io_done = false;
+  std::thread stop_deadline;
   boost::asio::signal_set stop_signals(io, SIGTERM, SIGINT);
   stop_signals.async_wait([&](const boost::system::error_code& error, int signal) {
     if (error) {
@@ -199,9 +211,18 @@ int run_serve(const ServeArgs& args) {
     if (policy) {
       policy->stop();
     }
-    io.stop();
+    boost::system::error_code ignored;
+    reload_signal.cancel(ignored);
+    stop_deadline = std::thread([&] {
+      std::unique_lock lock(stop_mutex);
+      if (!io_finished.wait_for(lock, kStopGrace, [&] { return io_done; })) {
+        log::warn("serve.stop_forced",
+                  {{"after_seconds", std::to_string(kStopGrace.count())},
+                   {"note", "sessions still open were closed without finishing"}});
+        io.stop();
+      }
+    });
   });
-  boost::asio::signal_set reload_signal(io, SIGHUP);
   std::function<void()> wait_for_reload = [&] {
     reload_signal.async_wait([&](const boost::system::error_code& error, int) {
       if (error) {
@@ -221,6 +242,14 @@ int run_serve(const ServeArgs& args) {
   wait_for_reload();
 
   io.run();
+  {
+    std::lock_guard lock(stop_mutex);
+    io_done = true;
+  }
+  io_finished.notify_all();
+  if (stop_deadline.joinable()) {
+    stop_deadline.join();
+  }
   pool.join();
   bounces.stop();
   digests.stop();

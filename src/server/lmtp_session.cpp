@@ -196,14 +196,22 @@ awaitable<bool> LmtpSession::flush() {
   co_return !ec;
 }
 
-awaitable<bool> LmtpSession::read_more() {
+awaitable<bool> LmtpSession::read_more(bool between_transactions) {
   // Replies to pipelined commands go out together, just before the session would wait.
+  // A stop may cancel only the wait that follows, never this write: it may carry the 250s
+  // after a message's data.
   if (!co_await flush()) {
     co_return false;
   }
+  if (between_transactions && stop_requested_) {
+    cancelled_for_stop_ = true;  // asked while the replies were being written
+    co_return false;
+  }
+  waiting_idle_ = between_transactions;
   arm_deadline();
   auto [ec, count] = co_await socket_.async_read_some(asio::buffer(read_buffer_), kAsTuple);
   disarm_deadline();
+  waiting_idle_ = false;
   if (ec) {
     co_return false;
   }
@@ -227,10 +235,7 @@ awaitable<std::optional<LmtpSession::InputLine>> LmtpSession::read_command() {
       too_long = true;  // discard up to the end of the line, then refuse it
       input_.clear();
     }
-    waiting_idle_ = !in_transaction_;
-    bool more = co_await read_more();
-    waiting_idle_ = false;
-    if (!more) {
+    if (!co_await read_more(!in_transaction_)) {
       co_return std::nullopt;
     }
   }
@@ -420,7 +425,7 @@ awaitable<LmtpSession::Next> LmtpSession::handle_data(const std::string& argumen
     if (decoder.done()) {
       break;
     }
-    if (!co_await read_more()) {
+    if (!co_await read_more(false)) {
       co_return Next::close;
     }
   }

@@ -62,7 +62,8 @@ class LmtpSession final : public Session, public std::enable_shared_from_this<Lm
 
   boost::asio::awaitable<void> watchdog(std::shared_ptr<LmtpSession> self);
   boost::asio::awaitable<bool> flush();
-  boost::asio::awaitable<bool> read_more();
+  // `between_transactions`: a stop request may end the wait (not the write before it).
+  boost::asio::awaitable<bool> read_more(bool between_transactions);
   boost::asio::awaitable<std::optional<InputLine>> read_command();
 
   boost::asio::awaitable<Next> handle(const InputLine& line);

@@ -19,6 +19,8 @@ import os
 import random
 import re
 import shutil
+import signal
+import socket
 import tempfile
 import time
 import unittest
@@ -52,10 +54,11 @@ class CrashRecoveryTest(unittest.TestCase):
         self.addCleanup(self.postfix.stop)
         self.postfix.start()
         self.config = os.path.join(self.dir, "cqlist.toml")
+        self.lmtp_port = free_tcp_port()
         with open(self.config, "w") as f:
             f.write(cqlist_toml(f"{self.dir}/cqlist", self.dns.address,
                                 relay_port=self.postfix.reinject_port,
-                                lmtp_port=free_tcp_port(), http_port=free_tcp_port()))
+                                lmtp_port=self.lmtp_port, http_port=free_tcp_port()))
         self.members = [f"m{i:04d}@d{i % 7}.members.example" for i in range(MEMBER_COUNT)]
         self.cqlist("list", "create", LIST, "--set", "batch_size=100",
                     "--set", "non_member=reject")
@@ -127,6 +130,46 @@ class CrashRecoveryTest(unittest.TestCase):
         # ... and only ever whole batches (a job of 100), never single copies.
         self.assertEqual(len(repeated) % 100, 0, repeated)
         self.assertEqual(self.pending_jobs()["jobs"], [])
+
+    def test_sigterm_lets_the_lmtp_transaction_in_progress_finish(self):
+        self.server.start(wait_for_ports=[self.lmtp_port])
+        lmtp = socket.create_connection(("127.0.0.1", self.lmtp_port), timeout=10)
+        self.addCleanup(lmtp.close)
+        replies = lmtp.makefile("rb")
+
+        def say(line, code):
+            lmtp.sendall(line.encode() + b"\r\n")
+            while True:  # the last line of a reply has a space after its code
+                reply = replies.readline().decode()
+                self.assertTrue(reply.startswith(str(code)), f"{line!r} -> {reply!r}")
+                if reply[3:4] != "-":
+                    return reply
+
+        self.assertTrue(replies.readline().startswith(b"220"))
+        say("LHLO test.example", 250)
+        say(f"MAIL FROM:<{self.members[0]}>", 250)
+        say(f"RCPT TO:<{LIST}>", 250)
+        self.server.process.send_signal(signal.SIGTERM)  # while Postfix would send the data
+        time.sleep(0.5)
+        self.assertIsNone(self.server.process.poll(), "stopped in the middle of a transaction")
+        say("DATA", 354)
+        say(f"From: {self.members[0]}\r\nTo: {LIST}\r\nSubject: shutting down\r\n"
+            "Message-ID: <sigterm-1@members.example>\r\n\r\nStill taken.\r\n.", 250)
+        self.assertTrue(replies.readline().startswith(b"421"), "then the session ends")
+        self.assertEqual(self.server.process.wait(timeout=20), 0, self.server.log_text())
+        self.assertIn("serve.stopping", self.server.log_text())
+        self.assertNotIn("serve.stop_forced", self.server.log_text())
+        # The post was taken for good: archived, and every member gets it once (what the
+        # daemon did not send before it stopped goes out after the restart).
+        article = os.path.join(self.dir, "cqlist", "archive", LIST, "00001.eml")
+        with open(article, "rb") as f:
+            self.assertIn(b"shutting down", f.read())
+        self.server.start()
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and len(self.copies_per_member()) < MEMBER_COUNT:
+            time.sleep(0.5)
+        self.postfix.wait_until_queue_empty(timeout=120)
+        self.assertEqual(self.copies_per_member(), collections.Counter(self.members))
 
 
 class DeliverCommandTest(unittest.TestCase):
