@@ -143,6 +143,9 @@ std::string to_crlf(std::string_view message) {
       out += '\r';
     }
     out += message[i];
+    if (message[i] == '\r' && (i + 1 == message.size() || message[i + 1] != '\n')) {
+      out += '\n';
+    }
   }
   return out;
 }

@@ -112,7 +112,9 @@ Result<std::vector<store::DeliveryJob>> plan_jobs(store::Store& store, const sto
                                                   store::DeliveryMode mode);
 
 // Bare LF line endings (a post from `cqlist inject` or a Unix tool) become CRLF: the wire
-// form SMTP, DKIM and the archive all use.
+// form SMTP, DKIM and the archive all use. So does a lone CR: RFC 5321 §2.3.8 forbids sending
+// one, and some receivers take "\r.\r" for the end of the data (SMTP smuggling), so a post must
+// not carry one to the list's members.
 std::string to_crlf(std::string_view message);
 
 }  // namespace cqlist::list

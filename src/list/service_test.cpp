@@ -597,5 +597,11 @@ TEST(ToCrlf, AddsCrOnlyWhereMissing) {
   EXPECT_EQ(to_crlf("\n"), "\r\n");
 }
 
+TEST(ToCrlf, ALoneCrBecomesALineEndSoNoDotLineHidesBehindIt) {
+  EXPECT_EQ(to_crlf("a\r.\rb\r\n"), "a\r\n.\r\nb\r\n");
+  EXPECT_EQ(to_crlf("end\r"), "end\r\n");
+  EXPECT_EQ(to_crlf("\r\r\n"), "\r\n\r\n");
+}
+
 }  // namespace
 }  // namespace cqlist::list
