@@ -251,6 +251,34 @@ TEST_F(CommandsTest, BouncesAndAutoRepliesAreNeverAnswered) {
   EXPECT_EQ(take_outbox().size(), 1u);
 }
 
+TEST_F(CommandsTest, MailServersAndListsAreNeverAnsweredWhereverTheySign) {
+  struct Case {
+    std::string from;
+    std::string envelope;
+  };
+
+  const std::vector<Case> programs = {
+      {"mia@relaxed.example", "MAILER-DAEMON"},
+      {"mia@relaxed.example", "<Mailer-Daemon>"},
+      {"Mail Delivery System <MAILER-DAEMON@mx.example.org>", "mia@relaxed.example"},
+      {"mia@relaxed.example", "owner-other@lists.example.org"},
+      {"mia@relaxed.example", "Other-Request@lists.example.org"},
+      {"Owner-Other@lists.example.org", "mia@relaxed.example"},
+      {"other-REQUEST@lists.example.org", "mia@relaxed.example"},
+  };
+  for (const auto& item : programs) {
+    auto reply = send_to(Route::request, item.from, "help", "", {}, {}, item.envelope);
+    EXPECT_EQ(reply.code, 250) << item.from << " " << item.envelope;
+    EXPECT_TRUE(take_outbox().empty()) << item.from << " " << item.envelope;
+  }
+  // People whose names merely contain those words are answered.
+  for (const std::string person : {"homeowner@example.org", "owner@example.org",
+                                   "request-desk@example.org", "daemon-hunter@example.org"}) {
+    send_to(Route::request, person, "help", "", {}, {}, person);
+    EXPECT_EQ(take_outbox().size(), 1u) << person;
+  }
+}
+
 TEST_F(CommandsTest, GetSendsTheArticlesAsADigest) {
   ASSERT_TRUE(store_->set_last_article(list_.id, 3));
   for (int article = 1; article <= 2; ++article) {
