@@ -10,11 +10,21 @@
 // about at most one address besides its sender's own, so that neither repeated mails nor a
 // mail of "subscribe victimN@..." lines turn the list into a way to fill other mailboxes.
 // When the address is somebody else's, the requester is not told whether it is a member.
+//
+// A delivery change (digest, nomail) is made at once only when the list's own MTA vouches
+// that From is genuine: a DMARC pass for the requester's domain in an Authentication-Results
+// field of trusted_authserv_id. Otherwise it waits for a confirmation from the member's
+// mailbox like leaving does, so that a forged From cannot pause somebody's mail or turn it
+// into digests.
 #include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include "auth/authres/authres.hpp"
 #include "base/log.hpp"
 #include "base/strings.hpp"
 #include "list/notices_reply.hpp"
@@ -25,6 +35,76 @@ namespace cqlist::list {
 namespace {
 
 constexpr auto kConfirmationLifetime = std::chrono::hours(72);
+
+// A delivery change as a confirmation keeps it: the command as written ("nomail on").
+struct ModeChange {
+  bool digest = false;  // digest on|off; nomail on|off otherwise
+  bool on = false;
+
+  std::string action() const {
+    return std::string(digest ? "digest" : "nomail") + (on ? " on" : " off");
+  }
+};
+
+std::optional<ModeChange> mode_change_of(std::string_view action) {
+  for (const bool digest : {false, true}) {
+    for (const bool on : {false, true}) {
+      const ModeChange change{digest, on};
+      if (change.action() == action) {
+        return change;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+// "off" only ends the mode it names: "digest off" leaves a paused delivery paused.
+store::DeliveryMode mode_after(const ModeChange& change, store::DeliveryMode current) {
+  const store::DeliveryMode named =
+      change.digest ? store::DeliveryMode::digest : store::DeliveryMode::nomail;
+  if (change.on) {
+    return named;
+  }
+  return current == named ? store::DeliveryMode::regular : current;
+}
+
+// True when the list's MTA reports that From passed DMARC for the requester's domain. The
+// envelope sender, SPF or DKIM alone do not tie a mail to its From, and results from any
+// other authserv-id are the sender's own words (RFC 8601 §5).
+bool requester_is_authenticated(const CommandSession& session) {
+  const std::string& authserv_id = session.settings.trusted_authserv_id;
+  if (authserv_id.empty()) {
+    return false;
+  }
+  // The requester falls back to the envelope sender when From has no usable address; a
+  // DMARC pass says nothing about that address.
+  const auto from = mail::parse_address_list(session.message.first_value("From").value_or(""),
+                                             legacy_header_charset(session.settings))
+                        .mailboxes();
+  if (from.size() != 1) {
+    return false;
+  }
+  const auto address = mail::normalized_address(from.front());
+  if (!address || !iequals(*address, session.requester)) {
+    return false;
+  }
+  const std::string_view domain = std::string_view(*address).substr(address->rfind('@') + 1);
+  for (const auto& result : auth::authres::trusted_results(session.message, authserv_id)) {
+    if (result.method == "dmarc") {
+      // The topmost result only, as the authenticity check of posts believes it.
+      const auto checked = mail::domain_to_ascii(result.property("header", "from"));
+      return result.result == "pass" && checked && iequals(*checked, domain);
+    }
+  }
+  return false;
+}
+
+Text change_wording(const ModeChange& change) {
+  if (change.digest) {
+    return change.on ? Text::mode_change_digest_on : Text::mode_change_digest_off;
+  }
+  return change.on ? Text::mode_change_nomail_on : Text::mode_change_nomail_off;
+}
 
 struct Target {
   std::string address;  // normalised
@@ -121,18 +201,29 @@ Result<void> ask_for_confirmation(CommandSession& session, const Target& target,
     notice.references.clear();
   }
   notice.reply_to = fmt::format("{}-confirm+{}@{}", session.list.name, token, session.list.domain);
-  notice.body = session.say(
-      action == "subscribe" ? Text::confirm_subscribe_body : Text::confirm_unsubscribe_body,
-      fmt::arg("address", target.address), fmt::arg("list", session.addresses.posting),
-      fmt::arg("request", session.addresses.request), fmt::arg("token", token),
-      fmt::arg("link", confirm_link(session, token)));
+  const auto mode_change = mode_change_of(action);
+  if (mode_change) {
+    // No web link: the confirmation page only knows joining and leaving.
+    notice.body = session.say(
+        Text::confirm_mode_body, fmt::arg("address", target.address),
+        fmt::arg("list", session.addresses.posting), fmt::arg("request", session.addresses.request),
+        fmt::arg("token", token), fmt::arg("change", session.say(change_wording(*mode_change))));
+  } else {
+    notice.body = session.say(
+        action == "subscribe" ? Text::confirm_subscribe_body : Text::confirm_unsubscribe_body,
+        fmt::arg("address", target.address), fmt::arg("list", session.addresses.posting),
+        fmt::arg("request", session.addresses.request), fmt::arg("token", token),
+        fmt::arg("link", confirm_link(session, token)));
+  }
   CQLIST_TRY_VOID(session.send(notice));
   log::info("commands.confirmation_sent", {{"list", session.list.address()},
                                            {"action", action},
                                            {"address", target.address},
                                            {"requester", session.requester}});
   if (target.is_requester) {
-    session.add(session.say(Text::confirm_sent, fmt::arg("address", target.address)), false);
+    session.add(session.say(mode_change ? Text::confirm_mode_sent : Text::confirm_sent,
+                            fmt::arg("address", target.address)),
+                false);
   } else {
     session.add(session.say(Text::third_party_notice, fmt::arg("address", target.address)));
   }
@@ -161,9 +252,47 @@ Result<void> welcome_or_goodbye(CommandSession& session, const store::PendingAct
   return {};
 }
 
+Result<void> change_mode(CommandSession& session, store::MemberRow member,
+                         const ModeChange& change) {
+  const store::DeliveryMode mode = mode_after(change, member.mode);
+  if (mode != member.mode) {
+    member.mode = mode;
+    CQLIST_TRY_VOID(session.deps.store.update_member(member));
+    log::info("member.mode_changed", {{"list", session.list.address()},
+                                      {"address", member.address},
+                                      {"mode", store::delivery_mode_name(member.mode)},
+                                      {"requester", session.requester}});
+  }
+  const Text said = change.digest ? (change.on ? Text::digest_on : Text::digest_off)
+                                  : (change.on ? Text::nomail_on : Text::nomail_off);
+  session.add(session.say(said, fmt::arg("address", member.address),
+                          fmt::arg("list", session.addresses.posting),
+                          fmt::arg("request", session.addresses.request)));
+  return {};
+}
+
+// A confirmed delivery change, for whoever is a member by then.
+Result<void> confirmed_mode_change(CommandSession& session, const store::PendingAction& pending,
+                                   const ModeChange& change) {
+  CQLIST_TRY(auto member, session.member(pending.address));
+  if (!member) {
+    session.add(session.say(Text::not_member, fmt::arg("address", pending.address),
+                            fmt::arg("list", session.addresses.posting)));
+    return {};
+  }
+  return change_mode(session, std::move(*member), change);
+}
+
 // Does what a valid confirmation code was for; the requester is whoever confirmed. On a
 // store failure the code is given back, so that a retry can still confirm.
 Result<void> carry_out(CommandSession& session, const store::PendingAction& pending) {
+  if (auto change = mode_change_of(pending.action)) {
+    auto changed = confirmed_mode_change(session, pending, *change);
+    if (!changed) {
+      CQLIST_TRY_VOID(session.deps.store.add_pending(pending));
+    }
+    return changed;
+  }
   if (pending.action == "subscribe") {
     store::MemberRow row;
     row.list_id = session.list.id;
@@ -250,7 +379,8 @@ Result<void> run_confirm(CommandSession& session, std::string_view written_token
     unknown();
     return {};
   }
-  if (pending->action != "subscribe" && pending->action != "unsubscribe") {
+  if (pending->action != "subscribe" && pending->action != "unsubscribe" &&
+      !mode_change_of(pending->action)) {
     log::warn("commands.confirm_unknown_action",
               {{"list", session.list.address()}, {"action", pending->action}});
     unknown();
@@ -290,7 +420,6 @@ Result<LinkConfirmation> confirm_by_link(CommandDeps& deps, std::string_view wri
 }
 
 Result<void> run_delivery_mode(CommandSession& session, const Command& command) {
-  const bool digest = command.name == "digest";
   const std::string value = command.args.size() == 1 ? to_ascii_lower(command.args[0]) : "";
   if (value != "on" && value != "off") {
     session.add(session.say(Text::usage, fmt::arg("usage", command.name + " on|off")));
@@ -302,24 +431,15 @@ Result<void> run_delivery_mode(CommandSession& session, const Command& command) 
                             fmt::arg("address", session.requester)));
     return {};
   }
-  const bool on = value == "on";
-  const store::DeliveryMode mode =
-      digest ? store::DeliveryMode::digest : store::DeliveryMode::nomail;
-  if (on) {
-    member->mode = mode;
-  } else if (member->mode == mode) {
-    member->mode = store::DeliveryMode::regular;
+  const ModeChange change{command.name == "digest", value == "on"};
+  // Saying that nothing needs to change tells the member, who gets the reply, nothing new.
+  if (mode_after(change, member->mode) == member->mode || requester_is_authenticated(session)) {
+    return change_mode(session, std::move(*member), change);
   }
-  CQLIST_TRY_VOID(session.deps.store.update_member(*member));
-  log::info("member.mode_changed", {{"list", session.list.address()},
-                                    {"address", member->address},
-                                    {"mode", store::delivery_mode_name(member->mode)}});
-  const Text said = digest ? (on ? Text::digest_on : Text::digest_off)
-                           : (on ? Text::nomail_on : Text::nomail_off);
-  session.add(session.say(said, fmt::arg("address", member->address),
-                          fmt::arg("list", session.addresses.posting),
-                          fmt::arg("request", session.addresses.request)));
-  return {};
+  log::info("commands.mode_change_unverified",
+            {{"list", session.list.address()}, {"address", session.requester}});
+  return ask_for_confirmation(session, Target{session.requester, session.requester_name, true},
+                              change.action());
 }
 
 }  // namespace cqlist::list

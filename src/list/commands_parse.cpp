@@ -162,6 +162,28 @@ bool same_command(const Command& a, const Command& b) {
   return true;
 }
 
+// RFC 3834 §2 and procmail's FROM_DAEMON: these local parts are programs (bounces, list
+// servers, their request and owner addresses), whose answer to an answer would loop. Matched
+// as whole names or at a '-' boundary, so "owner-ham" is a program but "homeowner" is not.
+bool is_program_local_part(std::string_view local_part) {
+  const std::string lower = to_ascii_lower(trim(local_part));
+  return lower == "mailer-daemon" || lower == "listserv" || lower == "majordomo" ||
+         lower.starts_with("owner-") || lower.ends_with("-request");
+}
+
+// The local part of an envelope path, also when it has no domain ("MAILER-DAEMON"), which
+// split_addr_spec refuses for anything but Postmaster.
+std::string envelope_local_part(std::string_view path) {
+  if (auto split = mail::split_addr_spec(path)) {
+    return split->local_part;
+  }
+  path = trim(path);
+  if (path.size() >= 2 && path.front() == '<' && path.back() == '>') {
+    path = path.substr(1, path.size() - 2);
+  }
+  return std::string(path.substr(0, path.rfind('@')));
+}
+
 std::string field_token(const mail::Message& message, std::string_view name) {
   std::string value = to_ascii_lower(trim(message.first_value(name).value_or("")));
   const std::size_t end = value.find_first_of("; \t(");
@@ -271,9 +293,17 @@ std::optional<std::string> automatic_mail_reason(std::string_view envelope_from,
   if (sender.empty() || sender == "<>") {
     return "null envelope sender (a bounce or a notification)";
   }
-  if (auto path = mail::split_addr_spec(sender);
-      path && iequals(path->local_part, "mailer-daemon")) {
-    return "sent by MAILER-DAEMON";
+  if (const std::string local_part = envelope_local_part(sender);
+      is_program_local_part(local_part)) {
+    return iequals(local_part, "mailer-daemon")
+               ? "sent by MAILER-DAEMON"
+               : "envelope sender " + local_part + " (a list or mail server, not a person)";
+  }
+  for (const mail::Mailbox& mailbox :
+       mail::parse_address_list(message.first_value("From").value_or("")).mailboxes()) {
+    if (is_program_local_part(mailbox.local_part)) {
+      return "From: " + mailbox.addr_spec() + " (a list or mail server, not a person)";
+    }
   }
   if (const std::string auto_submitted = field_token(message, "Auto-Submitted");
       !auto_submitted.empty() && auto_submitted != "no") {

@@ -251,6 +251,34 @@ TEST_F(CommandsTest, BouncesAndAutoRepliesAreNeverAnswered) {
   EXPECT_EQ(take_outbox().size(), 1u);
 }
 
+TEST_F(CommandsTest, MailServersAndListsAreNeverAnsweredWhereverTheySign) {
+  struct Case {
+    std::string from;
+    std::string envelope;
+  };
+
+  const std::vector<Case> programs = {
+      {"mia@relaxed.example", "MAILER-DAEMON"},
+      {"mia@relaxed.example", "<Mailer-Daemon>"},
+      {"Mail Delivery System <MAILER-DAEMON@mx.example.org>", "mia@relaxed.example"},
+      {"mia@relaxed.example", "owner-other@lists.example.org"},
+      {"mia@relaxed.example", "Other-Request@lists.example.org"},
+      {"Owner-Other@lists.example.org", "mia@relaxed.example"},
+      {"other-REQUEST@lists.example.org", "mia@relaxed.example"},
+  };
+  for (const auto& item : programs) {
+    auto reply = send_to(Route::request, item.from, "help", "", {}, {}, item.envelope);
+    EXPECT_EQ(reply.code, 250) << item.from << " " << item.envelope;
+    EXPECT_TRUE(take_outbox().empty()) << item.from << " " << item.envelope;
+  }
+  // People whose names merely contain those words are answered.
+  for (const std::string person : {"homeowner@example.org", "owner@example.org",
+                                   "request-desk@example.org", "daemon-hunter@example.org"}) {
+    send_to(Route::request, person, "help", "", {}, {}, person);
+    EXPECT_EQ(take_outbox().size(), 1u) << person;
+  }
+}
+
 TEST_F(CommandsTest, GetSendsTheArticlesAsADigest) {
   ASSERT_TRUE(store_->set_last_article(list_.id, 3));
   for (int article = 1; article <= 2; ++article) {
@@ -325,17 +353,76 @@ TEST_F(CommandsTest, MembersOnlyForOwnersAndModerators) {
   EXPECT_TRUE(contains(only_mail().text(), "  olga@cq-test.example (owner)\n"));
 }
 
+// What the list's MTA writes when From is genuine (trusted_authserv_id names it).
+constexpr std::string_view kMiaPassesDmarc =
+    "Authentication-Results: mx.cq-test.example; spf=pass smtp.mailfrom=relaxed.example;\r\n"
+    "\tdmarc=pass header.from=relaxed.example\r\n";
+
 TEST_F(CommandsTest, DigestAndNomailChangeTheDeliveryMode) {
-  request("mia@relaxed.example", "", "digest on\r\n");
+  set("trusted_authserv_id", "mx.cq-test.example");
+  request("mia@relaxed.example", "", "digest on\r\n", kMiaPassesDmarc);
   EXPECT_EQ(store_->find_member(list_.id, "mia@relaxed.example")->mode,
             store::DeliveryMode::digest);
   EXPECT_TRUE(contains(only_mail().text(), "now receives ham@cq-test.example as digests"));
-  request("mia@relaxed.example", "", "nomail on\r\nnomail off\r\n");
+  request("mia@relaxed.example", "", "nomail on\r\nnomail off\r\n", kMiaPassesDmarc);
   EXPECT_EQ(store_->find_member(list_.id, "mia@relaxed.example")->mode,
             store::DeliveryMode::regular);
   take_outbox();
   request("mia@relaxed.example", "", "digest maybe\r\n");
   EXPECT_TRUE(contains(only_mail().text(), "Use it like this: digest on|off"));
+}
+
+TEST_F(CommandsTest, UnverifiedDeliveryChangeWaitsForTheMembersConfirmation) {
+  set("trusted_authserv_id", "mx.cq-test.example");
+  // A forged From: the confirmation request is the whole answer, and it goes to the member.
+  send_to(Route::request, "mia@relaxed.example", "nomail on", "", {}, {}, "attacker@evil.example");
+  EXPECT_EQ(store_->find_member(list_.id, "mia@relaxed.example")->mode,
+            store::DeliveryMode::regular);
+  const Sent confirmation = only_mail();
+  EXPECT_EQ(confirmation.recipients, "mia@relaxed.example\n");
+  const std::string token = token_of(confirmation);
+  EXPECT_EQ(confirmation.subject(), "confirm " + token);
+  EXPECT_EQ(confirmation.header("Reply-To"), "ham-confirm+" + token + "@cq-test.example");
+  const std::string text = confirmation.text();
+  EXPECT_TRUE(contains(text, "pause delivery (nomail on)")) << text;
+  EXPECT_TRUE(contains(text, "could not be verified as coming from your address")) << text;
+
+  // Results the list's MTA did not write, or that vouch for another From, are no better.
+  const std::vector<std::string> unverified = {
+      "Authentication-Results: evil.example; dmarc=pass header.from=relaxed.example\r\n",
+      "Authentication-Results: mx.cq-test.example; dmarc=pass header.from=evil.example\r\n",
+      "Authentication-Results: mx.cq-test.example; dmarc=fail header.from=relaxed.example\r\n",
+  };
+  for (const std::string& extra : unverified) {
+    send_to(Route::request, "mia@relaxed.example", "nomail on", "", extra, {},
+            "attacker@evil.example");
+    EXPECT_EQ(store_->find_member(list_.id, "mia@relaxed.example")->mode,
+              store::DeliveryMode::regular)
+        << extra;
+    EXPECT_TRUE(contains(only_mail().text(), "is still waiting for a reply")) << extra;
+  }
+
+  // Asking for what is already so needs no confirmation.
+  request("mia@relaxed.example", "", "digest off\r\n");
+  EXPECT_TRUE(contains(only_mail().text(), "now receives every post of ham@cq-test.example"));
+
+  // Mia's reply makes the change.
+  send_to(Route::confirm, "mia@relaxed.example", "Re: confirm " + token, "", {}, token);
+  EXPECT_EQ(store_->find_member(list_.id, "mia@relaxed.example")->mode,
+            store::DeliveryMode::nomail);
+  EXPECT_TRUE(contains(only_mail().text(), "is paused until you send \"nomail off\""));
+}
+
+TEST_F(CommandsTest, UnverifiedDeliveryChangeIsExplainedInJapanese) {
+  set("language", "ja");
+  request("mia@relaxed.example", "", "digest on\r\nhelp\r\n");
+  auto sent = take_outbox();
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_TRUE(contains(sent[0].text(), "まとめ読み（ダイジェスト）での配信に切り替える"))
+      << sent[0].text();
+  EXPECT_TRUE(contains(sent[1].text(), "配信方法はまだ変更していません")) << sent[1].text();
+  EXPECT_EQ(store_->find_member(list_.id, "mia@relaxed.example")->mode,
+            store::DeliveryMode::regular);
 }
 
 TEST_F(CommandsTest, UnknownCommandsAreListedWithAPointerToHelp) {

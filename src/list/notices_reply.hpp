@@ -59,8 +59,9 @@ std::string first_text_line(const mail::Message& message);
 // (how a reply to a hold notice carries it); nullopt when there is none.
 std::optional<std::string> moderation_token(std::string_view decoded_subject);
 
-// Why a mail must not be answered (RFC 3834 §2: it is a bounce, an auto-reply, list traffic
-// or our own mail coming back), or nullopt when a person wrote it.
+// Why a mail must not be answered (RFC 3834 §2: it is a bounce, an auto-reply, list traffic,
+// our own mail coming back, or its envelope sender or From is a mail server's or a list's
+// address such as MAILER-DAEMON, owner-* or *-request), or nullopt when a person wrote it.
 std::optional<std::string> automatic_mail_reason(std::string_view envelope_from,
                                                  const mail::Message& message,
                                                  const ListAddresses& addresses);

@@ -52,7 +52,7 @@ constexpr Entry kEntries[] = {
      "  help                   this text\n"
      "  subscribe [ADDRESS]    join the list (you will be asked to confirm)\n"
      "  unsubscribe [ADDRESS]  leave the list (also \"bye\"; you will be asked to confirm)\n"
-     "  confirm CODE           finish a subscribe or unsubscribe\n"
+     "  confirm CODE           finish a subscribe, unsubscribe or delivery change\n"
      "  get N, get N-M         send article N, or articles N to M (at most 100 at a time)\n"
      "  index                  list the last 50 articles\n"
      "  members                list the members (for the list's owners and moderators)\n"
@@ -72,7 +72,7 @@ constexpr Entry kEntries[] = {
      "  subscribe [アドレス]    メーリングリストに参加します（確認のメールをお送りします）\n"
      "  unsubscribe [アドレス]  メーリングリストから退会します（bye も使えます。確認のメールを"
      "お送りします）\n"
-     "  confirm 確認コード      参加・退会のお手続きを完了します\n"
+     "  confirm 確認コード      参加・退会・配信方法の変更のお手続きを完了します\n"
      "  get N、get N-M          N 番の記事、または N 番から M 番までの記事をお送りします"
      "（一度に 100 件まで）\n"
      "  index                   最近の 50 件の記事の一覧をお送りします\n"
@@ -213,6 +213,44 @@ constexpr Entry kEntries[] = {
      "「nomail off」とお送りください。"},
     {Text::nomail_off, "Delivery of {list} to {address} is resumed.",
      "{address} への {list} の配信を再開しました。"},
+    {Text::confirm_mode_sent,
+     "Nothing was changed yet: this message could not be verified as coming from {address}. "
+     "A confirmation request was sent there; reply to it within 3 days to make the change.",
+     "このメールが {address} から送られたことを確認できなかったため、配信方法はまだ変更して"
+     "いません。{address} 宛に確認のメールをお送りしましたので、3 日以内にご返信いただくと"
+     "変更いたします。"},
+    {Text::confirm_mode_body,
+     "Someone, hopefully you, asked to change how {list}\n"
+     "is delivered to {address}:\n"
+     "\n"
+     "  {change}\n"
+     "\n"
+     "The request could not be verified as coming from your address, so nothing was\n"
+     "changed yet. To confirm, reply to this message (the address it replies to carries\n"
+     "your confirmation code), or send a message to {request} with this subject:\n"
+     "\n"
+     "  confirm {token}\n"
+     "\n"
+     "If you did not ask for this, ignore this message: your delivery stays as it is\n"
+     "unless you reply. The request expires in 3 days.",
+     "{address} への {list} の配信方法を、次のとおり変更するお申し込みを受け付けました。\n"
+     "\n"
+     "  {change}\n"
+     "\n"
+     "お申し込みがご本人のアドレスから送られたことを確認できなかったため、まだ変更していません。\n"
+     "変更するには、このメールにそのまま返信してください（返信先のアドレスに確認コードが"
+     "含まれています）。\nまたは、次の件名のメールを {request} 宛にお送りください。\n"
+     "\n"
+     "  confirm {token}\n"
+     "\n"
+     "お心当たりのない場合は、このメールを破棄してください。"
+     "ご返信がない限り、配信方法は変更されません。\nこのお申し込みは 3 日後に無効になります。"},
+    {Text::mode_change_digest_on, "receive the posts as digests (digest on)",
+     "まとめ読み（ダイジェスト）での配信に切り替える（digest on）"},
+    {Text::mode_change_digest_off, "receive every post as it is sent (digest off)",
+     "通常の配信（1 通ずつ）に戻す（digest off）"},
+    {Text::mode_change_nomail_on, "pause delivery (nomail on)", "配信を一時停止する（nomail on）"},
+    {Text::mode_change_nomail_off, "resume delivery (nomail off)", "配信を再開する（nomail off）"},
 
     {Text::get_sent, "Articles {range} were sent to you in a separate message.",
      "記事 {range} を別のメールでお送りしました。"},

@@ -57,6 +57,12 @@ enum class Text {
   digest_off,
   nomail_on,
   nomail_off,
+  confirm_mode_sent,
+  confirm_mode_body,
+  mode_change_digest_on,
+  mode_change_digest_off,
+  mode_change_nomail_on,
+  mode_change_nomail_off,
   // Archive.
   get_sent,
   get_none,
