@@ -67,8 +67,10 @@ Result<void> notify_moderators(CommandDeps& deps, const store::ListRow& list,
                                const ListSettings& settings, const store::HeldRow& held);
 
 // Approve (distribute), reject (tell the poster why) or discard a held post; used by
-// `cqlist held`, replies to hold notices, and the web. Errc::invalid_argument when it was
-// decided already.
+// `cqlist held`, replies to hold notices, the web and held_upkeep. Errc::invalid_argument when
+// it was decided already, and then nothing is done. The decision is recorded before it is
+// acted on, so it stands even when acting fails: an approved post is then finished by
+// ListService::recover.
 Result<void> decide_held(CommandDeps& deps, const store::HeldRow& held, store::HeldState decision,
                          std::string_view reason = "");
 

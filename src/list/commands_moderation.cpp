@@ -6,6 +6,9 @@
 // reply authentic enough: From alone is easy to forge, so a decision needs both the token and
 // a From that is a moderator or owner of the same list. The code works for
 // moderation_code_lifetime (14 days by default); after that only `cqlist held` decides.
+#include <filesystem>
+#include <system_error>
+
 #include <fmt/format.h>
 
 #include "base/log.hpp"
@@ -60,6 +63,37 @@ bool code_expired(const CommandSession& session, const store::HeldRow& held) {
   const auto lifetime = session.settings.moderation_code_lifetime;
   return lifetime.count() > 0 && held.state == store::HeldState::waiting &&
          session.now - held.held_at > lifetime;
+}
+
+// What the winner of a decision's claim does.
+Result<void> act_on_decision(CommandDeps& deps, const store::HeldRow& held,
+                             store::HeldState decision, std::string_view reason) {
+  switch (decision) {
+    case store::HeldState::waiting:
+      break;
+    case store::HeldState::approved: {
+      // ListService::recover finishes an approved post still in the spool once its file is a
+      // few minutes old: from now, not from when it was held, as it is being sent right now.
+      std::error_code ignored;
+      std::filesystem::last_write_time(deps.spool.path(held.spool_path),
+                                       std::filesystem::file_time_type::clock::now(), ignored);
+      // A post approved before decisions were claimed first may be numbered and its spool file
+      // gone (a crash between distributing and recording): it is not sent twice.
+      CQLIST_TRY(auto post, deps.store.find_post_by_spool(held.list_id, held.spool_path));
+      if (!post || post->state != store::PostState::queued) {
+        CQLIST_TRY_VOID(deps.distribute(held.spool_path));
+      }
+      break;
+    }
+    case store::HeldState::rejected:
+      CQLIST_TRY_VOID(tell_poster(deps, held, reason));
+      CQLIST_TRY_VOID(deps.spool.remove(held.spool_path));
+      break;
+    case store::HeldState::discarded:
+      CQLIST_TRY_VOID(deps.spool.remove(held.spool_path));
+      break;
+  }
+  return {};
 }
 
 }  // namespace
@@ -125,42 +159,42 @@ Result<void> notify_moderators(CommandDeps& deps, const store::ListRow& list,
 
 Result<void> decide_held(CommandDeps& deps, const store::HeldRow& held, store::HeldState decision,
                          std::string_view reason) {
-  // The row as it is now: another moderator (or the web) may have decided since `held` was read.
-  CQLIST_TRY(store::HeldRow current, deps.store.held_by_id(held.id));
-  if (current.state != store::HeldState::waiting) {
-    return fail(Errc::invalid_argument,
-                fmt::format("held post {} was decided already; nothing was changed", held.id));
+  if (decision == store::HeldState::waiting) {
+    return fail(Errc::invalid_argument, "a held post can be approved, rejected or discarded");
   }
-  switch (decision) {
-    case store::HeldState::waiting:
-      return fail(Errc::invalid_argument, "a held post can be approved, rejected or discarded");
-    case store::HeldState::approved: {
-      if (!deps.distribute) {
-        return fail(Errc::internal,
-                    "no distributor is set up to send approved posts (a bug in "
-                    "cqlist's wiring; please report it)");
-      }
-      // After a crash between distributing and recording the decision the post is numbered
-      // and its spool file gone: record the decision without sending it twice.
-      CQLIST_TRY(auto post, deps.store.find_post_by_spool(current.list_id, current.spool_path));
-      if (!post || post->state != store::PostState::queued) {
-        CQLIST_TRY_VOID(deps.distribute(current.spool_path));
-      }
-      break;
+  if (decision == store::HeldState::approved && !deps.distribute) {
+    return fail(Errc::internal,
+                "no distributor is set up to send approved posts (a bug in "
+                "cqlist's wiring; please report it)");
+  }
+  // The decision is claimed before anything is done, and only the one claim that finds the post
+  // waiting acts: deliveries run on a worker pool, so an approve and a reject arriving together
+  // must not both distribute the post and tell the poster, nor delete the spool file while it
+  // is being distributed.
+  if (auto claimed = deps.store.decide_held(held.id, decision); !claimed) {
+    if (claimed.error().code() == Errc::invalid_argument) {
+      return fail(Errc::invalid_argument,
+                  fmt::format("held post {} was decided already; nothing was changed", held.id));
     }
-    case store::HeldState::rejected:
-      CQLIST_TRY_VOID(tell_poster(deps, current, reason));
-      CQLIST_TRY_VOID(deps.spool.remove(current.spool_path));
-      break;
-    case store::HeldState::discarded:
-      CQLIST_TRY_VOID(deps.spool.remove(current.spool_path));
-      break;
+    return claimed;
   }
-  CQLIST_TRY_VOID(deps.store.decide_held(current.id, decision));
-  log::info("held.decided", {{"held_id", std::to_string(current.id)},
-                             {"decision", decision == store::HeldState::approved   ? "approved"
-                                          : decision == store::HeldState::rejected ? "rejected"
-                                                                                   : "discarded"},
+  auto acted = act_on_decision(deps, held, decision, reason);
+  if (!acted) {
+    Error error = std::move(acted.error());
+    // Errc::invalid_argument tells the callers that another decision came first.
+    if (error.code() == Errc::invalid_argument) {
+      error = Error(Errc::internal, error.describe());
+    }
+    return fail(std::move(error).with_context(
+        decision == store::HeldState::approved
+            ? fmt::format("held post {} is approved all the same, and the cqlist daemon sends "
+                          "it within a few minutes",
+                          held.id)
+            : fmt::format("held post {} is {} all the same", held.id,
+                          store::held_state_name(decision))));
+  }
+  log::info("held.decided", {{"held_id", std::to_string(held.id)},
+                             {"decision", store::held_state_name(decision)},
                              {"reason", reason}});
   return {};
 }
@@ -208,12 +242,29 @@ Result<void> run_moderation(CommandSession& session, std::string_view word, std:
                               fmt::arg("sender", held->sender), fmt::arg("state", state)));
       return {};
     }
-    if (is_unavailable(decided.error())) {
-      return decided;
-    }
     log::error("held.decision_failed", {{"list", session.list.address()},
                                         {"held_id", std::to_string(held->id)},
                                         {"error", decided.error().describe()}});
+    // Once the decision is recorded a retry of this mail would only hear "decided already":
+    // the moderator is told what stands now.
+    auto now = session.deps.store.held_by_id(held->id);
+    const store::HeldState state = now ? now->state : store::HeldState::waiting;
+    if (state == store::HeldState::approved) {
+      session.add(session.say(Text::moderation_approved_later, fmt::arg("subject", held->subject),
+                              fmt::arg("sender", held->sender),
+                              fmt::arg("error", decided.error().message())));
+      return {};
+    }
+    if (state != store::HeldState::waiting) {
+      session.add(session.say(Text::moderation_unfinished, fmt::arg("subject", held->subject),
+                              fmt::arg("sender", held->sender),
+                              fmt::arg("state", state_word(session, state)),
+                              fmt::arg("error", decided.error().message())));
+      return {};
+    }
+    if (is_unavailable(decided.error())) {
+      return decided;
+    }
     session.add(session.say(Text::moderation_failed, fmt::arg("subject", held->subject),
                             fmt::arg("error", decided.error().message())));
     return {};

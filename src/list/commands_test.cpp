@@ -4,6 +4,7 @@
 #include "list/commands.hpp"
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -576,6 +577,46 @@ TEST_F(CommandsTest, DiscardRemovesThePostSilently) {
   EXPECT_EQ(state_of(held), store::HeldState::discarded);
   EXPECT_FALSE(fs::exists(spool_->path(held.spool_path)));
   EXPECT_TRUE(take_outbox().empty());
+}
+
+TEST_F(CommandsTest, OfTwoDecisionsAtTheSameMomentOnlyTheFirstActs) {
+  const store::HeldRow held = hold_post("stranger@example.org", "Both at once");
+  std::optional<Result<void>> rejected_meanwhile;
+  auto command_deps = deps();
+  // Another moderator's reject arrives while the approved post is being distributed.
+  command_deps.distribute = [&](const std::string& id) -> Result<void> {
+    distributed_.push_back(id);
+    auto other_deps = deps();
+    rejected_meanwhile = decide_held(other_deps, held, store::HeldState::rejected, "Spam");
+    return {};
+  };
+  ASSERT_TRUE(decide_held(command_deps, held, store::HeldState::approved));
+  ASSERT_TRUE(rejected_meanwhile);
+  ASSERT_FALSE(*rejected_meanwhile);
+  EXPECT_EQ(rejected_meanwhile->error().code(), Errc::invalid_argument);
+  EXPECT_EQ(distributed_, std::vector<std::string>{held.spool_path});
+  EXPECT_EQ(state_of(held), store::HeldState::approved);
+  EXPECT_TRUE(fs::exists(spool_->path(held.spool_path))) << "the distribution still reads it";
+  EXPECT_TRUE(take_outbox().empty()) << "the poster of an approved post is told nothing";
+}
+
+TEST_F(CommandsTest, AnApprovalWhoseDistributionFailedStandsAndTheModeratorIsToldSo) {
+  const store::HeldRow held = hold_post("stranger@example.org", "Busy");
+  auto command_deps = deps();
+  command_deps.distribute = [](const std::string&) -> Result<void> {
+    return fail(Errc::internal, "the signing key is unreadable");
+  };
+  RoutedAddress routed{list_, Route::request, {}};
+  handle_list_mail(
+      command_deps, routed, "mo@cq-test.example",
+      mail::Message::parse(mail_text("mo@cq-test.example", "", "approve " + held.token + "\r\n")));
+  EXPECT_EQ(state_of(held), store::HeldState::approved);
+  const std::string text = only_mail().text();
+  EXPECT_TRUE(contains(text, "was approved, but could not be sent to the list yet")) << text;
+  EXPECT_TRUE(contains(text, "the signing key is unreadable")) << text;
+  EXPECT_EQ(decide_held(command_deps, held, store::HeldState::discarded).error().code(),
+            Errc::invalid_argument);
+  EXPECT_TRUE(fs::exists(spool_->path(held.spool_path)));
 }
 
 TEST_F(CommandsTest, OnlyModeratorsAndOwnersDecide) {

@@ -362,6 +362,16 @@ constexpr Entry kEntries[] = {
      "again later.",
      "投稿「{subject}」を現在処理できません（{error}）。投稿は保留されたままですので、"
      "しばらくしてからもう一度お試しください。"},
+    {Text::moderation_approved_later,
+     "The post \"{subject}\" from {sender} was approved, but could not be sent to the list yet "
+     "({error}). cqlist sends it within a few minutes; there is nothing more to do.",
+     "{sender} さんからの投稿「{subject}」を承認しましたが、まだ配信できていません"
+     "（{error}）。数分以内に cqlist が配信しますので、これ以上の操作は不要です。"},
+    {Text::moderation_unfinished,
+     "The post \"{subject}\" from {sender} is {state} now, but cqlist could not finish that "
+     "({error}); the list's administrator finds the details in cqlist's log.",
+     "{sender} さんからの投稿「{subject}」は{state}となりましたが、その後の処理に失敗しました"
+     "（{error}）。詳細はメーリングリストの管理者が cqlist のログで確認できます。"},
     {Text::state_approved, "approved", "承認済み"},
     {Text::state_rejected, "rejected", "却下済み"},
     {Text::state_discarded, "discarded", "破棄済み"},

@@ -90,6 +90,8 @@ enum class Text {
   moderation_denied,
   moderation_no_decision,
   moderation_failed,
+  moderation_approved_later,
+  moderation_unfinished,
   state_approved,
   state_rejected,
   state_discarded,

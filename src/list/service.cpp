@@ -385,8 +385,30 @@ Result<LinkConfirmation> ListService::confirm_by_link(std::string_view token, bo
   return list::confirm_by_link(command_deps, token, apply);
 }
 
+// Approved held posts still in the spool: their distribution was cut short (a crash, a busy
+// store), as a finished one leaves the spool. They keep the "held-" name they were held with.
+Result<std::vector<std::string>> ListService::approved_held_in_spool() {
+  CQLIST_TRY(auto held_ids, deps_.spool.ids("held"));
+  std::vector<std::string> out;
+  if (held_ids.empty()) {
+    return out;
+  }
+  CQLIST_TRY(auto lists, deps_.store.lists());
+  for (const store::ListRow& list : lists) {
+    CQLIST_TRY(auto approved, deps_.store.held(list.id, store::HeldState::approved));
+    for (const store::HeldRow& held : approved) {
+      if (std::binary_search(held_ids.begin(), held_ids.end(), held.spool_path)) {
+        out.push_back(held.spool_path);
+      }
+    }
+  }
+  return out;
+}
+
 Result<std::size_t> ListService::recover(std::chrono::seconds min_age) {
   CQLIST_TRY(auto ids, deps_.spool.ids("post"));
+  CQLIST_TRY(auto approved, approved_held_in_spool());
+  ids.insert(ids.end(), approved.begin(), approved.end());
   std::size_t finished = 0;
   for (const auto& id : ids) {
     std::error_code error;

@@ -14,6 +14,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/ip_address.hpp"
 #include "base/result.hpp"
@@ -86,8 +87,9 @@ class ListService {
   Result<void> process_spooled(const std::string& spool_id);
 
   // Finishes every post a crash left in the spool, or whose processing failed after its 250
-  // (the store was busy, a key unreadable): the daemon calls it at start and then every minute
-  // with a `min_age`, so that posts being received right now are left to their own thread.
+  // (the store was busy, a key unreadable), approved held posts among them: the daemon calls it
+  // at start and then every minute with a `min_age`, so that posts being received (or
+  // approved) right now are left to their own thread.
   Result<std::size_t> recover(std::chrono::seconds min_age = std::chrono::seconds(0));
 
   // A confirmation request's web link (list/commands.hpp confirm_by_link).
@@ -96,6 +98,7 @@ class ListService {
  private:
   mail::SmtpReply receive_post(const RoutedAddress& routed, const InboundEnvelope& envelope,
                                std::string message);
+  Result<std::vector<std::string>> approved_held_in_spool();
 
   // Commands and moderation distribute approved posts through process_spooled().
   CommandDeps command_deps_for_this();

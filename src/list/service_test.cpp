@@ -19,6 +19,7 @@
 #include "auth/dkim/verify.hpp"
 #include "base/file.hpp"
 #include "dns/static_resolver.hpp"
+#include "list/commands.hpp"
 #include "list/delivery.hpp"
 #include "list/delivery_journal.hpp"
 #include "list/verp.hpp"
@@ -569,6 +570,42 @@ TEST_F(ServiceTest, AJapaneseListReadsRawShiftJisSubjectsOfHeldAndDistributedPos
   ASSERT_TRUE(posted);
   ASSERT_TRUE(*posted);
   EXPECT_EQ((*posted)->subject, "テスト");
+}
+
+TEST_F(ServiceTest, AnApprovedHeldPostCutShortIsFinishedByRecoveryAndNotDiscarded) {
+  auto svc = service();
+  ASSERT_EQ(svc.receive(envelope("stranger@elsewhere.example"),
+                        post("stranger@elsewhere.example", "approved", "m18@elsewhere"))
+                .code,
+            250);
+  auto waiting = store_->held(list_.id, store::HeldState::waiting);
+  ASSERT_TRUE(waiting);
+  ASSERT_EQ(waiting->size(), 1u);
+  const store::HeldRow held = waiting->front();
+  CommandDeps deps{*store_, *outbox_, *spool_, tokens_, archive_.get()};
+  // What a crash inside the approval's distribution leaves: the post numbered, nothing queued.
+  deps.distribute = [&](const std::string& spool_id) -> Result<void> {
+    store::PostRow numbered;
+    numbered.list_id = list_.id;
+    numbered.spool_id = spool_id;
+    numbered.message_id = "m18@elsewhere";
+    numbered.received_at = Clock::now();
+    EXPECT_TRUE(store_->number_post(list_.id, numbered));
+    return fail(Errc::io, "the machine lost power");
+  };
+  EXPECT_FALSE(decide_held(deps, held, store::HeldState::approved));
+  EXPECT_EQ(decide_held(deps, held, store::HeldState::discarded).error().code(),
+            Errc::invalid_argument);
+  EXPECT_TRUE(spool_->load(held.spool_path)) << "a discard must not remove an approved post";
+
+  auto recovered = svc.recover();
+  ASSERT_TRUE(recovered) << recovered.error().describe();
+  EXPECT_EQ(*recovered, 1u);
+  EXPECT_TRUE(archive_->read(list_, 1));
+  EXPECT_EQ(store_->pending_jobs(list_.id)->size(), 3u);
+  EXPECT_EQ(store_->list_by_id(list_.id)->last_article, 1) << "numbered once";
+  EXPECT_FALSE(fs::exists(spool_->path(held.spool_path)));
+  EXPECT_EQ(*svc.recover(), 0u);
 }
 
 TEST_F(ServiceTest, NonMemberRejectIsAnSmtpRefusalNotABounce) {

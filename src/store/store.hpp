@@ -265,7 +265,9 @@ class Store {
   virtual Result<std::vector<HeldRow>> held(Id list_id, std::optional<HeldState> state) = 0;
   virtual Result<HeldRow> held_by_id(Id held_id) = 0;
   virtual Result<HeldRow> held_by_token(std::string_view token) = 0;
-  // Errc::invalid_argument when it was decided already.
+  // The claim on a decision, atomic: of callers deciding at once exactly one finds the message
+  // waiting and gets success, and only that one may act on it. Errc::invalid_argument when it
+  // was decided already.
   virtual Result<void> decide_held(Id held_id, HeldState decision) = 0;
 
   // --- Message-ID cache (loop and duplicate detection), per list.
