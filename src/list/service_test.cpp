@@ -144,6 +144,26 @@ class ServiceTest : public ::testing::Test {
     return Deliverer({*store_, *archive_, *outbox_, transport_, keys_, tokens_});
   }
 
+  Deliverer journaled_deliverer(DeliveryJournal& journal) {
+    return Deliverer({*store_, *archive_, *outbox_, transport_, keys_, tokens_, &journal});
+  }
+
+  // What the LMTP path leaves in the spool for a post of Alice's just before its 250.
+  Result<std::string> spool_accepted_post(std::string_view subject, std::string_view message_id) {
+    return spool_->add({{"list_id", std::to_string(list_.id)},
+                        {"mail_from", "alice@none.example"},
+                        {"author", "alice@none.example"}},
+                       post("Alice <alice@none.example>", subject, message_id), "post");
+  }
+
+  // A post from Alice, queued as one job for the five receiving members.
+  void queue_post_as_one_job(std::string_view subject, std::string_view message_id) {
+    ASSERT_TRUE(store_->update_settings(list_.id, {{"batch_size", "5"}}));
+    auto reply = service().receive(envelope("alice@none.example"),
+                                   post("Alice <alice@none.example>", subject, message_id));
+    ASSERT_EQ(reply.code, 250) << reply.text();
+  }
+
   static std::string post(std::string_view from, std::string_view subject,
                           std::string_view message_id) {
     return "From: " + std::string(from) +
@@ -365,14 +385,9 @@ TEST_F(ServiceTest, JournaledTransactionsAreNotSentAgainAfterACrash) {
 
 TEST_F(ServiceTest, AJobCutShortResumesWithTheCopiesTheRelayHasNotTaken) {
   transport_.xverp = false;
-  ASSERT_TRUE(store_->update_settings(list_.id, {{"batch_size", "5"}}));
-  auto svc = service();
-  ASSERT_EQ(svc.receive(envelope("alice@none.example"),
-                        post("Alice <alice@none.example>", "cut", "m10@none.example"))
-                .code,
-            250);
+  ASSERT_NO_FATAL_FAILURE(queue_post_as_one_job("cut", "m10@none.example"));
   DeliveryJournal journal(dir_ / "delivered.journal");
-  Deliverer d({*store_, *archive_, *outbox_, transport_, keys_, tokens_, &journal});
+  Deliverer d = journaled_deliverer(journal);
   transport_.sends_until_down = 2;  // Postfix stops after two copies of the one job
   ASSERT_TRUE(d.run_due(Clock::now()));
   ASSERT_EQ(transport_.sent.size(), 2u);
@@ -391,14 +406,9 @@ TEST_F(ServiceTest, AJobCutShortResumesWithTheCopiesTheRelayHasNotTaken) {
 
 TEST_F(ServiceTest, ARecipientRefusedForNowIsTriedAgainAloneInItsOwnCopy) {
   transport_.xverp = false;
-  ASSERT_TRUE(store_->update_settings(list_.id, {{"batch_size", "5"}}));
-  auto svc = service();
-  ASSERT_EQ(svc.receive(envelope("alice@none.example"),
-                        post("Alice <alice@none.example>", "later", "m11@none.example"))
-                .code,
-            250);
+  ASSERT_NO_FATAL_FAILURE(queue_post_as_one_job("later", "m11@none.example"));
   DeliveryJournal journal(dir_ / "delivered.journal");
-  Deliverer d({*store_, *archive_, *outbox_, transport_, keys_, tokens_, &journal});
+  Deliverer d = journaled_deliverer(journal);
   transport_.deferred_once = {"carol@c.example"};
   ASSERT_TRUE(d.run_due(Clock::now()));
   EXPECT_EQ(transport_.sent.size(), 4u) << "the copies after carol's still went out at once";
@@ -414,14 +424,9 @@ TEST_F(ServiceTest, ARecipientRefusedForNowIsTriedAgainAloneInItsOwnCopy) {
 }
 
 TEST_F(ServiceTest, ARecipientRefusedForNowInABatchIsTriedAgainWithoutTheOthers) {
-  ASSERT_TRUE(store_->update_settings(list_.id, {{"batch_size", "5"}}));
-  auto svc = service();
-  ASSERT_EQ(svc.receive(envelope("alice@none.example"),
-                        post("Alice <alice@none.example>", "batch", "m12@none.example"))
-                .code,
-            250);
+  ASSERT_NO_FATAL_FAILURE(queue_post_as_one_job("batch", "m12@none.example"));
   DeliveryJournal journal(dir_ / "delivered.journal");
-  Deliverer d({*store_, *archive_, *outbox_, transport_, keys_, tokens_, &journal});
+  Deliverer d = journaled_deliverer(journal);
   transport_.deferred_once = {"bob@reject.example"};
   ASSERT_TRUE(d.run_due(Clock::now()));
   ASSERT_EQ(transport_.sent.size(), 1u);
@@ -501,10 +506,7 @@ TEST_F(ServiceTest, JournalLinesFromConcurrentWorkersAreAllKeptWhole) {
 
 TEST_F(ServiceTest, ASpooledPostLeftByACrashIsFinishedOnceWithItsNumber) {
   // What a crash right after the 250 leaves: an accepted entry in the spool.
-  auto id = spool_->add({{"list_id", std::to_string(list_.id)},
-                         {"mail_from", "alice@none.example"},
-                         {"author", "alice@none.example"}},
-                        post("Alice <alice@none.example>", "crash", "m4@none.example"), "post");
+  auto id = spool_accepted_post("crash", "m4@none.example");
   ASSERT_TRUE(id);
   auto svc = service();
   auto recovered = svc.recover();
@@ -517,10 +519,7 @@ TEST_F(ServiceTest, ASpooledPostLeftByACrashIsFinishedOnceWithItsNumber) {
 }
 
 TEST_F(ServiceTest, APostWhoseProcessingFailedIsFinishedOnceItIsNoLongerNew) {
-  auto id = spool_->add({{"list_id", std::to_string(list_.id)},
-                         {"mail_from", "alice@none.example"},
-                         {"author", "alice@none.example"}},
-                        post("Alice <alice@none.example>", "stranded", "m15@none.example"), "post");
+  auto id = spool_accepted_post("stranded", "m15@none.example");
   ASSERT_TRUE(id);
   auto svc = service();
   auto young = svc.recover(std::chrono::seconds(120));
