@@ -241,6 +241,7 @@ Result<void> Deliverer::send_job(const store::DeliveryJob& job, Clock::time_poin
     }
     ++transactions;
     std::vector<bool> settled(transaction.recipients.size(), true);
+    bool all_settled = true;
     for (std::size_t i = 0; i < transaction.recipients.size(); ++i) {
       if (i >= outcome->recipient_replies.size() || outcome->recipient_replies[i].success()) {
         continue;
@@ -248,7 +249,7 @@ Result<void> Deliverer::send_job(const store::DeliveryJob& job, Clock::time_poin
       const mail::SmtpReply& reply = outcome->recipient_replies[i];
       bool later = per_recipient && reply.transient();
       if (later) {
-        settled[i] = false;
+        settled[i] = all_settled = false;
         if (refused_for_now++ == 0) {
           refused_for_now_reply = fmt::format("{} {}", reply.code, reply.text());
         }
@@ -260,15 +261,12 @@ Result<void> Deliverer::send_job(const store::DeliveryJob& job, Clock::time_poin
                                      {"reply", reply.text()},
                                      {"retry", later ? "yes" : "no"}});
     }
-    if (std::find(settled.begin(), settled.end(), false) == settled.end()) {
-      if (transaction.xverp && services_.journal != nullptr) {
-        if (auto journaled = services_.journal->record_job(job.id); !journaled) {
-          log::warn("delivery.journal_failed", {{"error", journaled.error().describe()}});
-        }
-      } else if (!transaction.xverp) {
-        journal_recipient(transaction.recipients[0]);
+    if (transaction.xverp && all_settled && services_.journal != nullptr) {
+      if (auto journaled = services_.journal->record_job(job.id); !journaled) {
+        log::warn("delivery.journal_failed", {{"error", journaled.error().describe()}});
       }
-    } else if (transaction.xverp) {
+    } else {
+      // One line per recipient that needs no other try; a whole-job line would skip the rest.
       for (std::size_t i = 0; i < transaction.recipients.size(); ++i) {
         if (settled[i]) {
           journal_recipient(transaction.recipients[i]);
