@@ -2,13 +2,15 @@
 //
 // Three places hold mail that has not left yet: delivery jobs in the store (a batch of
 // recipients of one article each), the outbox (replies and notices for the MTA) and the
-// spool (posts accepted but not yet numbered, and held posts).
+// spool (posts accepted but not yet numbered, and held posts). Posts that can never be
+// processed are set aside in the spool; `--retry ID` sends one back once the cause is fixed.
 #include <cstdint>
 #include <cstdio>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -23,6 +25,7 @@ namespace {
 struct QueueArgs {
   ConfigArgs config;
   std::string list;
+  std::string retry;
   bool json = false;
 };
 
@@ -30,13 +33,25 @@ struct SpoolCounts {
   std::size_t outbox = 0;
   std::size_t posts = 0;
   std::size_t held = 0;
+  std::vector<std::string> set_aside;
 };
 
 Result<SpoolCounts> count_spools(const Runtime& runtime) {
   CQLIST_TRY(auto outbox, runtime.outbox->ids("out"));
   CQLIST_TRY(auto posts, runtime.spool->ids("post"));
   CQLIST_TRY(auto held, runtime.spool->ids("held"));
-  return SpoolCounts{outbox.size(), posts.size(), held.size()};
+  CQLIST_TRY(auto set_aside, runtime.spool->ids("failed"));
+  return SpoolCounts{outbox.size(), posts.size(), held.size(), std::move(set_aside)};
+}
+
+int retry_set_aside(const Runtime& runtime, const std::string& id) {
+  auto restored = runtime.spool->restore(id);
+  if (!restored) {
+    return report_error("queue", restored.error());
+  }
+  fmt::print("{} is back in the spool as {}; cqlist serve processes it within three minutes.\n", id,
+             *restored);
+  return kExitOk;
 }
 
 // A digest's jobs carry its issue as a negative article number (list/digest.hpp).
@@ -62,6 +77,9 @@ int run_queue(const QueueArgs& args) {
   auto runtime = open_configured_runtime(args.config);
   if (!runtime) {
     return report_error("queue", runtime.error());
+  }
+  if (!args.retry.empty()) {
+    return retry_set_aside(*runtime, args.retry);
   }
   auto list_id = optional_list_id(*runtime->store, args.list);
   if (!list_id) {
@@ -96,9 +114,15 @@ int run_queue(const QueueArgs& args) {
           job.recipients.size(), job.attempts, json_string(next_try_json(job, now)),
           json_string(job.last_error));
     }
-    fmt::print(R"({{"jobs":[{}],"outbox":{},"spooled_posts":{},"held_posts":{}}})"
+    std::string set_aside_json;
+    for (const std::string& id : counts->set_aside) {
+      set_aside_json +=
+          fmt::format(R"({}{{"id":{},"reason":{}}})", set_aside_json.empty() ? "" : ",",
+                      json_string(id), json_string(runtime->spool->set_aside_reason(id)));
+    }
+    fmt::print(R"({{"jobs":[{}],"outbox":{},"spooled_posts":{},"held_posts":{},"set_aside":[{}]}})"
                "\n",
-               jobs_json, counts->outbox, counts->posts, counts->held);
+               jobs_json, counts->outbox, counts->posts, counts->held, set_aside_json);
     return kExitOk;
   }
   if (jobs->empty()) {
@@ -122,6 +146,15 @@ int run_queue(const QueueArgs& args) {
       "Outbox: {} replies and notices for the MTA. Spool: {} posts being processed, {} "
       "held posts.\n",
       counts->outbox, counts->posts, counts->held);
+  if (!counts->set_aside.empty()) {
+    fmt::print("Set aside: {} post{} that cannot be processed (nothing was sent to the members):\n",
+               counts->set_aside.size(), counts->set_aside.size() == 1 ? "" : "s");
+    for (const std::string& id : counts->set_aside) {
+      fmt::print("  {}  {}\n", id, runtime->spool->set_aside_reason(id));
+    }
+    fmt::print("The files are in {}. Once the cause is fixed: cqlist queue --retry ID\n",
+               runtime->spool->path("").string());
+  }
   return kExitOk;
 }
 
@@ -132,6 +165,8 @@ void register_queue(CLI::App& app) {
   auto* cmd = app.add_subcommand("queue", "Show the deliveries waiting to be sent");
   cmd->add_option("list", args->list, "Only this list, NAME@DOMAIN");
   cmd->add_flag("--json", args->json, "Print it as JSON");
+  cmd->add_option("--retry", args->retry,
+                  "Send a set-aside post (failed-...) back to be processed again");
   add_config_options(*cmd, args->config);
   cmd->callback([args] { exit_code() = run_queue(*args); });
 }

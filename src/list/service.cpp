@@ -2,6 +2,8 @@
 #include "list/service.hpp"
 
 #include <algorithm>
+#include <charconv>
+#include <chrono>
 #include <filesystem>
 #include <map>
 
@@ -41,9 +43,17 @@ std::string bool_word(bool value) {
   return value ? "yes" : "no";
 }
 
+std::int64_t seconds_since_epoch(store::Clock::time_point time) {
+  return std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count();
+}
+
 std::map<std::string, std::string> envelope_fields(const PostContext& context) {
   const Authenticity& auth = context.authenticity;
+  // The address and creation time tell the list apart from one created under its id after
+  // it was deleted (SQLite gives a deleted row's id out again).
   return {{"list_id", std::to_string(context.list.id)},
+          {"list", context.list.address()},
+          {"list_created", std::to_string(seconds_since_epoch(context.list.created_at))},
           {"mail_from", context.envelope_from},
           {"recipient", context.recipient},
           {"client_ip", context.client_ip ? context.client_ip->to_string() : ""},
@@ -78,6 +88,36 @@ void restore_context(PostContext& context, std::map<std::string, std::string>& f
   auth.from_domain_enforces = fields["from_domain_enforces"] == "yes";
   auth.results = fields["auth_results"];
   auth.reason = fields["auth_reason"];
+}
+
+// The list a spooled entry was accepted for; Errc::not_found when it is gone. Entries spooled
+// before the envelope named the list's address know only its id.
+Result<store::ListRow> list_of_entry(store::Store& store,
+                                     const std::map<std::string, std::string>& envelope) {
+  auto field = [&](const char* key) {
+    auto found = envelope.find(key);
+    return found == envelope.end() ? std::string() : found->second;
+  };
+  std::string id_text = field("list_id");
+  store::Id list_id = 0;
+  auto [end, parse_error] =
+      std::from_chars(id_text.data(), id_text.data() + id_text.size(), list_id);
+  if (parse_error != std::errc() || end != id_text.data() + id_text.size()) {
+    return fail(Errc::not_found, fmt::format("the entry names no list (list_id \"{}\")", id_text));
+  }
+  Result<store::ListRow> list = store.list_by_id(list_id);
+  std::string address = field("list");
+  if (!list && list.error().code() == Errc::not_found) {
+    return fail(Errc::not_found, fmt::format("its list {} no longer exists",
+                                             address.empty() ? "#" + id_text : address));
+  }
+  if (list && !address.empty() &&
+      (list->address() != address ||
+       field("list_created") != std::to_string(seconds_since_epoch(list->created_at)))) {
+    return fail(Errc::not_found, fmt::format("its list {} was deleted (list #{} is now {})",
+                                             address, id_text, list->address()));
+  }
+  return list;
 }
 
 std::string domain_of(std::string_view address) {
@@ -314,10 +354,21 @@ mail::SmtpReply ListService::receive_post(const RoutedAddress& routed,
   return reply(250, "2.0.0", "accepted for " + list_address);
 }
 
+// An entry no retry can finish (a damaged file, a deleted list) is set aside; any other
+// failure leaves it in the spool for recover() to try again.
 Result<void> ListService::process_spooled(const std::string& spool_id) {
-  CQLIST_TRY(SpoolEntry entry, deps_.spool.load(spool_id));
-  store::Id list_id = std::stoll(entry.envelope["list_id"]);
-  CQLIST_TRY(store::ListRow list, deps_.store.list_by_id(list_id));
+  Result<SpoolEntry> loaded = deps_.spool.load(spool_id);
+  if (!loaded) {
+    return loaded.error().code() == Errc::bad_syntax ? set_aside(spool_id, loaded.error())
+                                                     : fail(loaded.error());
+  }
+  SpoolEntry entry = std::move(*loaded);
+  Result<store::ListRow> found = list_of_entry(deps_.store, entry.envelope);
+  if (!found) {
+    return found.error().code() == Errc::not_found ? set_aside(spool_id, found.error())
+                                                   : fail(found.error());
+  }
+  store::ListRow list = std::move(*found);
   PostContext context;
   CQLIST_TRY(context.settings, parse_settings(list.settings));
   context.list = list;
@@ -371,6 +422,12 @@ Result<void> ListService::process_spooled(const std::string& spool_id) {
     log::warn("digest.failed", {{"list", list.address()}, {"error", digests.error().describe()}});
   }
   return {};
+}
+
+Result<void> ListService::set_aside(const std::string& spool_id, const Error& why) {
+  CQLIST_TRY(std::string failed_id, deps_.spool.set_aside(spool_id, why.message()));
+  return fail(why.code(), fmt::format("{}; the post is set aside as {} (`cqlist queue` shows it)",
+                                      why.message(), failed_id));
 }
 
 CommandDeps ListService::command_deps_for_this() {

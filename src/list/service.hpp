@@ -84,6 +84,8 @@ class ListService {
   mail::SmtpReply receive(const InboundEnvelope& envelope, std::string_view message);
 
   // Numbers, transforms, archives and queues one spooled post; then removes it from the spool.
+  // One that can never be processed (its list was deleted, its file is damaged) is set aside
+  // (Spool::set_aside) and reported as an error.
   Result<void> process_spooled(const std::string& spool_id);
 
   // Finishes every post a crash left in the spool, or whose processing failed after its 250
@@ -99,6 +101,8 @@ class ListService {
   mail::SmtpReply receive_post(const RoutedAddress& routed, const InboundEnvelope& envelope,
                                std::string message);
   Result<std::vector<std::string>> approved_held_in_spool();
+  // Moves the entry out of recover()'s way and returns `why`, saying where it went.
+  Result<void> set_aside(const std::string& spool_id, const Error& why);
 
   // Commands and moderation distribute approved posts through process_spooled().
   CommandDeps command_deps_for_this();

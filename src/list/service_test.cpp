@@ -536,6 +536,54 @@ TEST_F(ServiceTest, APostWhoseProcessingFailedIsFinishedOnceItIsNoLongerNew) {
   EXPECT_TRUE(spool_->ids("post")->empty());
 }
 
+// A post accepted while its list's key file is missing stays in the spool for recovery.
+TEST_F(ServiceTest, APostOfAListDeletedWhileItWaitedIsSetAsideNotGivenToTheListThatTookItsId) {
+  fs::rename(dir_ / "rsa.pem", dir_ / "rsa.pem.away");
+  auto svc = service();
+  auto reply = svc.receive(envelope("alice@none.example"),
+                           post("Alice <alice@none.example>", "waiting", "m16@none.example"));
+  ASSERT_EQ(reply.code, 250) << reply.text();
+  ASSERT_EQ(spool_->ids("post")->size(), 1u) << "processing failed after the 250";
+
+  ASSERT_TRUE(store_->delete_list(list_.id));
+  auto taker = store_->create_list(
+      "eggs", "list.example",
+      {{"dkim_selector_rsa", "s1"}, {"dkim_key_rsa", (dir_ / "rsa.pem").string()}});
+  ASSERT_TRUE(taker) << taker.error().describe();
+  ASSERT_EQ(taker->id, list_.id) << "the store gives the deleted list's id out again";
+  store::MemberRow member;
+  member.list_id = taker->id;
+  member.address = "frank@f.example";
+  ASSERT_TRUE(store_->add_member(member));
+  fs::rename(dir_ / "rsa.pem.away", dir_ / "rsa.pem");
+
+  auto recovered = svc.recover();
+  ASSERT_TRUE(recovered) << recovered.error().describe();
+  EXPECT_EQ(*recovered, 0u);
+  EXPECT_TRUE(store_->pending_jobs(taker->id)->empty()) << "eggs never got ham's post";
+  EXPECT_EQ(store_->list_by_id(taker->id)->last_article, 0);
+  EXPECT_TRUE(spool_->ids("post")->empty()) << "not tried again every minute";
+  auto failed = spool_->ids("failed");
+  ASSERT_EQ(failed->size(), 1u);
+  EXPECT_NE(spool_->set_aside_reason(failed->front()).find("ham@list.example was deleted"),
+            std::string::npos)
+      << spool_->set_aside_reason(failed->front());
+  EXPECT_EQ(*svc.recover(), 0u);
+  EXPECT_EQ(spool_->ids("failed")->size(), 1u);
+}
+
+TEST_F(ServiceTest, ADamagedSpoolFileIsSetAsideAndThePostsAfterItAreFinished) {
+  ASSERT_TRUE(write_file_durably(spool_->path("post-0000000000000001-1-0"), "not a spool file"));
+  ASSERT_TRUE(spool_accepted_post("fine", "m17@none.example"));
+  auto svc = service();
+  auto recovered = svc.recover();
+  ASSERT_TRUE(recovered) << recovered.error().describe();
+  EXPECT_EQ(*recovered, 1u);
+  EXPECT_EQ(store_->pending_jobs(list_.id)->size(), 3u);
+  EXPECT_TRUE(spool_->ids("post")->empty());
+  EXPECT_EQ(*spool_->ids("failed"), (std::vector<std::string>{"failed-post-0000000000000001-1-0"}));
+}
+
 TEST_F(ServiceTest, NonMemberPostIsHeldAndNotDistributed) {
   auto svc = service();
   auto reply = svc.receive(envelope("stranger@elsewhere.example"),

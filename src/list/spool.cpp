@@ -15,6 +15,9 @@ namespace cqlist::list {
 namespace {
 
 constexpr std::string_view kMagic = "cqlist-spool 1\n";
+constexpr std::string_view kFailedPrefix = "failed-";
+constexpr std::string_view kReasonKey = "set_aside_reason";
+constexpr std::string_view kSetAsideAtKey = "set_aside_at";
 
 std::string escape(std::string_view value) {
   std::string out;
@@ -43,6 +46,20 @@ std::string unescape(std::string_view value) {
     }
   }
   return out;
+}
+
+std::string serialize(const std::map<std::string, std::string>& envelope,
+                      std::string_view message) {
+  std::string bytes(kMagic);
+  for (const auto& [key, value] : envelope) {
+    bytes += key;
+    bytes += '=';
+    bytes += escape(value);
+    bytes += '\n';
+  }
+  bytes += '\n';
+  bytes += message;
+  return bytes;
 }
 
 // Time first so that names sort by arrival; pid and a counter make them unique across the
@@ -78,17 +95,60 @@ std::filesystem::path Spool::path(std::string_view id) const {
 
 Result<std::string> Spool::add(const std::map<std::string, std::string>& envelope,
                                std::string_view message, std::string_view kind) {
-  std::string bytes(kMagic);
-  for (const auto& [key, value] : envelope) {
-    bytes += key;
-    bytes += '=';
-    bytes += escape(value);
-    bytes += '\n';
-  }
-  bytes += '\n';
-  bytes += message;
   std::string id = new_id(kind);
-  CQLIST_TRY_VOID(write_file_durably(path(id), bytes, Overwrite::refuse, 0640));
+  CQLIST_TRY_VOID(
+      write_file_durably(path(id), serialize(envelope, message), Overwrite::refuse, 0640));
+  return id;
+}
+
+// Written before the original is removed: a crash in between leaves both, and the original is
+// then set aside again (replacing this copy) the next time it is tried.
+Result<std::string> Spool::set_aside(std::string_view id, std::string_view reason) {
+  if (!valid_id(id)) {
+    return fail(Errc::invalid_argument, fmt::format("'{}' is not a spool entry name", id));
+  }
+  std::string failed_id = std::string(kFailedPrefix) + std::string(id);
+  Result<SpoolEntry> entry = load(id);
+  std::string bytes;
+  if (entry) {
+    entry->envelope[std::string(kReasonKey)] = std::string(reason);
+    entry->envelope[std::string(kSetAsideAtKey)] =
+        fmt::format("{}", std::chrono::duration_cast<std::chrono::seconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count());
+    bytes = serialize(entry->envelope, entry->message);
+  } else if (entry.error().code() == Errc::bad_syntax) {
+    CQLIST_TRY(bytes, read_file(path(id)));
+  } else {
+    return fail(entry.error());
+  }
+  CQLIST_TRY_VOID(write_file_durably(path(failed_id), bytes, Overwrite::allow, 0640));
+  CQLIST_TRY_VOID(remove(id));
+  return failed_id;
+}
+
+std::string Spool::set_aside_reason(std::string_view failed_id) const {
+  Result<SpoolEntry> entry = load(failed_id);
+  if (!entry) {
+    return entry.error().message();
+  }
+  auto reason = entry->envelope.find(std::string(kReasonKey));
+  return reason == entry->envelope.end() ? "" : reason->second;
+}
+
+Result<std::string> Spool::restore(std::string_view failed_id) {
+  if (failed_id.rfind(kFailedPrefix, 0) != 0) {
+    return fail(Errc::invalid_argument,
+                fmt::format("'{}' is not a set-aside spool entry (those start with \"{}\")",
+                            failed_id, kFailedPrefix));
+  }
+  CQLIST_TRY(SpoolEntry entry, load(failed_id));
+  entry.envelope.erase(std::string(kReasonKey));
+  entry.envelope.erase(std::string(kSetAsideAtKey));
+  std::string id(failed_id.substr(kFailedPrefix.size()));
+  CQLIST_TRY_VOID(write_file_durably(path(id), serialize(entry.envelope, entry.message),
+                                     Overwrite::refuse, 0640));
+  CQLIST_TRY_VOID(remove(failed_id));
   return id;
 }
 

@@ -7,6 +7,10 @@
 // spool until a moderator decides. Entries are removed only after their delivery jobs are
 // recorded in the store.
 //
+// An entry that can never be processed (its list was deleted, its file is damaged) is set
+// aside under the kind "failed" rather than retried for ever or deleted: the operator sees it
+// in `cqlist queue` and can send it back once the cause is fixed.
+//
 // File format: "cqlist-spool 1\n", then "key=value\n" lines (values escaped: \n \\), an empty
 // line, then the message bytes exactly as received.
 #pragma once
@@ -40,6 +44,14 @@ class Spool {
   // Ids of entries of `kind`, oldest first (recovery after a restart).
   Result<std::vector<std::string>> ids(std::string_view kind = "post") const;
   std::filesystem::path path(std::string_view id) const;
+
+  // Moves `id` to "failed-<id>" with `reason` and the time in its envelope (a damaged file is
+  // moved as it is). Returns the new id.
+  Result<std::string> set_aside(std::string_view id, std::string_view reason);
+  // Why a set-aside entry was set aside (for a damaged file: why it cannot be read).
+  std::string set_aside_reason(std::string_view failed_id) const;
+  // Undoes set_aside(): the entry gets its old id back, to be processed again.
+  Result<std::string> restore(std::string_view failed_id);
 
  private:
   explicit Spool(std::filesystem::path directory) : directory_(std::move(directory)) {}

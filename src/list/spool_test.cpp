@@ -1,9 +1,13 @@
 #include "list/spool.hpp"
 
 #include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
+#include "base/file.hpp"
 #include "list/archive.hpp"
 
 namespace cqlist::list {
@@ -72,6 +76,46 @@ TEST(Archive, NumbersFilesWithAtLeastFiveDigits) {
   EXPECT_NE(missing.error().describe().find("article 43 of Ham@List.Example"), std::string::npos)
       << missing.error().describe();
   fs::remove_all(dir);
+}
+
+TEST(Spool, AnEntrySetAsideKeepsItsBytesAndReasonAndCanBeSentBack) {
+  auto dir = fresh_dir("set-aside");
+  auto spool = Spool::open(dir);
+  ASSERT_TRUE(spool);
+  auto id = spool->add({{"list_id", "7"}}, "Subject: x\r\n\r\nbody\r\n", "post");
+  ASSERT_TRUE(id);
+  auto failed = spool->set_aside(*id, "its list ham@list.example no longer exists");
+  ASSERT_TRUE(failed) << failed.error().describe();
+  EXPECT_EQ(*failed, "failed-" + *id);
+  EXPECT_TRUE(spool->ids("post")->empty()) << "out of recovery's way";
+  EXPECT_EQ(*spool->ids("failed"), (std::vector<std::string>{*failed}));
+  EXPECT_EQ(spool->set_aside_reason(*failed), "its list ham@list.example no longer exists");
+
+  auto restored = spool->restore(*failed);
+  ASSERT_TRUE(restored) << restored.error().describe();
+  EXPECT_EQ(*restored, *id);
+  auto entry = spool->load(*id);
+  ASSERT_TRUE(entry);
+  EXPECT_EQ(entry->message, "Subject: x\r\n\r\nbody\r\n");
+  EXPECT_EQ(entry->envelope, (std::map<std::string, std::string>{{"list_id", "7"}}))
+      << "the reason does not go back with it";
+  EXPECT_TRUE(spool->ids("failed")->empty());
+  EXPECT_EQ(spool->restore(*id).error().code(), Errc::invalid_argument)
+      << "only set-aside entries can be sent back";
+}
+
+TEST(Spool, ADamagedEntryIsSetAsideAsItIsAndCannotBeSentBack) {
+  auto dir = fresh_dir("damaged");
+  auto spool = Spool::open(dir);
+  ASSERT_TRUE(spool);
+  ASSERT_TRUE(write_file_durably(dir / "post-0000000000000001-1-0", "garbage\n"));
+  auto failed = spool->set_aside("post-0000000000000001-1-0", "damaged");
+  ASSERT_TRUE(failed) << failed.error().describe();
+  EXPECT_EQ(*read_file(dir / *failed), "garbage\n");
+  EXPECT_NE(spool->set_aside_reason(*failed).find("spool marker"), std::string::npos)
+      << spool->set_aside_reason(*failed);
+  EXPECT_EQ(spool->restore(*failed).error().code(), Errc::bad_syntax);
+  EXPECT_EQ(*spool->ids("failed"), (std::vector<std::string>{*failed}));
 }
 
 }  // namespace

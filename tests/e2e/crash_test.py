@@ -203,5 +203,69 @@ class DeliverCommandTest(unittest.TestCase):
         self.assertIn("0 delivery jobs", out)
 
 
+class SetAsideTest(unittest.TestCase):
+    """A post that can never be processed leaves the spool's way instead of being retried every
+    minute for ever; `cqlist queue` shows it and `--retry` sends it back."""
+
+    def test_a_post_of_a_deleted_list_and_a_damaged_file_are_set_aside(self):
+        directory = tempfile.mkdtemp(prefix="cqlist-set-aside-")
+        self.addCleanup(shutil.rmtree, directory, ignore_errors=True)
+        dns = LoopbackDns({LIST_DOMAIN: [txt("v=spf1 -all")]}, zones=["cq-test.example"]).start()
+        self.addCleanup(dns.stop)
+        sink = CatchAllSink(os.path.join(directory, "sink")).start()
+        self.addCleanup(sink.stop)
+        config = os.path.join(directory, "cqlist.toml")
+        lmtp_port = free_tcp_port()
+        with open(config, "w") as f:
+            f.write(cqlist_toml(f"{directory}/cqlist", dns.address, relay_port=sink.port,
+                                lmtp_port=lmtp_port, http_port=free_tcp_port()))
+
+        def cqlist(*args, check_exit=0, stdin=None):
+            return run_cqlist(*args, "--config", config, check_exit=check_exit, stdin=stdin)
+
+        # The post is taken, but its processing fails (the list's key file is missing), so it
+        # waits in the spool; then the list is deleted.
+        cqlist("list", "create", LIST, "--set", f"dkim_key_rsa={directory}/missing.pem",
+               "--set", "dkim_selector_rsa=s1")
+        cqlist("members", "add", LIST, "m1@members.example", "m2@members.example")
+        post = (f"From: m1@members.example\r\nTo: {LIST}\r\nSubject: left behind\r\n"
+                "Message-ID: <set-aside-1@members.example>\r\n\r\nHello.\r\n")
+        _, out, err = cqlist("inject", LIST, stdin=post.encode())
+        self.assertIn("250", out)
+        self.assertIn("post.process_failed", err)
+        cqlist("list", "delete", LIST, "--yes")
+        spool = os.path.join(directory, "cqlist", "spool")
+        with open(os.path.join(spool, "post-0000000000000001-1-0"), "wb") as f:
+            f.write(b"damaged\n")
+
+        server = CqlistServe(config, os.path.join(directory, "serve.log"))
+        self.addCleanup(server.stop)
+        server.start(wait_for_ports=[lmtp_port])  # recovery runs before the listeners open
+        server.stop()
+        self.assertIn("no longer exists", server.log_text())
+        _, out, _ = cqlist("queue", "--json")
+        queue = json.loads(out)
+        self.assertEqual(queue["spooled_posts"], 0, "nothing left for the minute timer to retry")
+        reasons = {entry["id"]: entry["reason"] for entry in queue["set_aside"]}
+        self.assertEqual(len(reasons), 2, queue)
+        damaged = "failed-post-0000000000000001-1-0"
+        self.assertIn("spool marker", reasons.pop(damaged))
+        [(deleted, reason)] = reasons.items()
+        self.assertIn(f"its list {LIST} no longer exists", reason)
+        _, out, _ = cqlist("queue")
+        self.assertIn("Set aside: 2 posts that cannot be processed", out)
+        self.assertIn(deleted, out)
+        self.assertEqual(sink.records(), [], "nothing was sent")
+
+        _, _, err = cqlist("queue", "--retry", damaged, check_exit=65)
+        self.assertIn("spool marker", err)
+        _, out, _ = cqlist("queue", "--retry", deleted)
+        self.assertIn("back in the spool", out)
+        self.assertTrue(os.path.exists(os.path.join(spool, deleted[len("failed-"):])))
+        _, out, _ = cqlist("queue", "--json")
+        self.assertEqual([entry["id"] for entry in json.loads(out)["set_aside"]], [damaged])
+        self.assertEqual(json.loads(out)["spooled_posts"], 1)
+
+
 if __name__ == "__main__":
     main()
