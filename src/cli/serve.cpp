@@ -261,6 +261,7 @@ int run_serve(const ServeArgs& args) {
 
 struct DeliverArgs {
   ConfigArgs config;
+  bool all = false;
 };
 
 int run_deliver(const DeliverArgs& args) {
@@ -282,7 +283,8 @@ int run_deliver(const DeliverArgs& args) {
   auto now = std::chrono::system_clock::now();
   for (std::size_t i = 0; i < config->delivery_workers; ++i) {
     threads.emplace_back([&] {
-      auto result = deliverer.run_due(now);
+      auto result = deliverer.run_due(
+          now, args.all ? list::Deliverer::Pick::all_pending : list::Deliverer::Pick::due);
       std::lock_guard lock(results_mutex);
       if (result) {
         handled += *result;
@@ -317,6 +319,9 @@ void register_serve(CLI::App& app) {
   auto deliver_args = std::make_shared<DeliverArgs>();
   auto* deliver =
       app.add_subcommand("deliver", "Send every due delivery job and queued reply once, then exit");
+  deliver->add_flag("--all", deliver_args->all,
+                    "Also the jobs waiting for their next try (after fixing what deferred them, "
+                    "as postqueue -f)");
   add_config_options(*deliver, deliver_args->config);
   deliver->callback([deliver_args] { exit_code() = run_deliver(*deliver_args); });
 }

@@ -109,7 +109,8 @@ void Deliverer::release_outbox(const std::string& id) {
   claimed_outbox_.erase(id);
 }
 
-Result<std::size_t> Deliverer::run_due(Clock::time_point now) {
+Result<std::size_t> Deliverer::run_due(Clock::time_point now, Pick pick) {
+  const Clock::time_point due_by = pick == Pick::all_pending ? Clock::time_point::max() : now;
   if (services_.journal != nullptr) {
     std::lock_guard lock(replay_mutex_);
     if (!journal_replayed_) {
@@ -137,8 +138,12 @@ Result<std::size_t> Deliverer::run_due(Clock::time_point now) {
     {
       std::lock_guard lock(mutex_);
       limit += claimed_jobs_.size();
+      if (pick == Pick::all_pending) {
+        // The jobs this call deferred are still pending and come first again: look past them.
+        limit += settled_.size();
+      }
     }
-    CQLIST_TRY(auto jobs, services_.store.due_jobs(now, limit));
+    CQLIST_TRY(auto jobs, services_.store.due_jobs(due_by, limit));
     std::size_t claimed_here = 0;
     for (const auto& job : jobs) {
       if (!claim(job.id, now)) {

@@ -96,9 +96,14 @@ class Deliverer {
  public:
   explicit Deliverer(DeliveryServices services) : services_(services) {}
 
+  // Which jobs run_due takes: those whose retry time has come, or every pending one (the
+  // operator's flush once the cause of a deferral is fixed, as `postqueue -f`).
+  enum class Pick { due, all_pending };
+
   // Claims and delivers due jobs and outbox entries until none is left; several threads may
-  // call it at once (a job is claimed by one of them). Returns how many were handled.
-  Result<std::size_t> run_due(std::chrono::system_clock::time_point now);
+  // call it at once (a job is claimed by one of them). A job deferred by this call is not
+  // tried again by it, whatever `pick` says. Returns how many were handled.
+  Result<std::size_t> run_due(std::chrono::system_clock::time_point now, Pick pick = Pick::due);
 
   // One job: sends and records the outcome in the store. A job that cannot be sent (its
   // list's key is unreadable, its article missing, the relay down) is deferred with backoff

@@ -334,6 +334,38 @@ TEST_F(ServiceTest, RelayDownDefersTheJobsAndNothingIsLost) {
   EXPECT_EQ(transport_.sent.size(), 3u);
 }
 
+TEST_F(ServiceTest, AllPendingTriesEveryWaitingJobOnceBeforeItsRetryTime) {
+  for (int i = 0; i < 20; ++i) {
+    store::MemberRow member;
+    member.list_id = list_.id;
+    member.address = fmt::format("m{:02}@many.example", i);
+    ASSERT_TRUE(store_->add_member(member));
+  }
+  auto svc = service();
+  ASSERT_EQ(svc.receive(envelope("alice@none.example"),
+                        post("Alice <alice@none.example>", "flush", "m10@none.example"))
+                .code,
+            250);
+  ASSERT_EQ(store_->pending_jobs(list_.id)->size(), 13u) << "25 members in batches of 2";
+  transport_.down = true;
+  {
+    auto d = deliverer();
+    ASSERT_TRUE(d.run_due(Clock::now(), Deliverer::Pick::all_pending));
+  }
+  auto deferred = store_->pending_jobs(list_.id);
+  ASSERT_TRUE(deferred);
+  for (const auto& job : *deferred) {
+    EXPECT_EQ(job.attempts, 1) << "job " << job.id << ": more than the first 8 jobs, each once";
+  }
+  transport_.down = false;
+  auto d = deliverer();  // as `cqlist deliver --all`, a new process
+  ASSERT_TRUE(d.run_due(Clock::now()));
+  EXPECT_TRUE(transport_.sent.empty()) << "not due yet";
+  ASSERT_TRUE(d.run_due(Clock::now(), Deliverer::Pick::all_pending));
+  EXPECT_TRUE(store_->pending_jobs(list_.id)->empty());
+  EXPECT_EQ(transport_.sent.size(), 13u);
+}
+
 TEST_F(ServiceTest, ARelayDownForThreeDaysFailsTheJobs) {
   auto svc = service();
   ASSERT_EQ(svc.receive(envelope("alice@none.example"),

@@ -1,14 +1,18 @@
 """Mail commands end to end: subscribe and unsubscribe with confirmation (by reply, by
-"confirm CODE" and by the web link), get/index/members, moderators' approve/reject by reply,
-RFC 3834 silence towards automatic mail, and a Japanese list's help.
+"confirm CODE" and by the web link), nomail/digest (confirmed, or at once when the list's MTA
+vouches for From), get/index/members, moderators' approve/reject by reply (two moderators
+deciding one post), RFC 3834 silence towards automatic mail, and a Japanese list's help.
 
 Same topology as list_server_test.py (list_env.py): a command mail goes swaks -> private
 Postfix -> LMTP -> cqlist serve; cqlist's answers go out with MAIL FROM:<> through Postfix's
 reinjection listener to the strict sink, which accepts them only when the list domain's DKIM
 passes. Assertions are on what the sink received and on the store, read through the CLI.
 """
+import csv
+import io
 import os
 import re
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -24,6 +28,10 @@ REQUEST = f"ham-request@{LIST_DOMAIN}"
 JA_LIST = f"jam@{LIST_DOMAIN}"
 OWNER = "owner@third.cq-test.example"
 MEMBER = f"mike@{NONE_DOMAIN}"
+MOD_LIST = f"mod@{LIST_DOMAIN}"  # two moderators
+MOD_REQUEST = f"mod-request@{LIST_DOMAIN}"
+MODERATORS = [f"max@{NONE_DOMAIN}", f"mona@{NONE_DOMAIN}"]
+TRUSTED_AUTHSERV_ID = "mx.list.cq-test.example"  # the list's own MTA, for trusted_authserv_id
 
 
 def person(name):
@@ -53,6 +61,9 @@ class ListCommandsTest(ListServerCase):
                    "--set", f"web_url={cls.web}")
         cls.cqlist("members", "add", LIST, MEMBER)
         cls.cqlist("list", "create", JA_LIST, "--owner", OWNER, *signing, "--set", "language=ja")
+        cls.cqlist("list", "create", MOD_LIST, "--owner", OWNER, *signing)
+        cls.cqlist("members", "add", MOD_LIST, *MODERATORS, "--role", "moderator")
+        cls.cqlist("members", "add", MOD_LIST, MEMBER)
         cls.start_server()
 
     # --- sending and receiving -------------------------------------------------------------
@@ -71,6 +82,14 @@ class ListCommandsTest(ListServerCase):
     def members(self, list_address=LIST):
         out = self.cqlist("members", "list", list_address)[1]
         return set(re.findall(r"[\w.+-]+@[\w.-]+", out))
+
+    def member_rows(self, list_address=LIST):
+        """`cqlist members list --format csv`: {address: its row}."""
+        out = self.cqlist("members", "list", list_address, "--format", "csv")[1]
+        return {row["address"]: row for row in csv.DictReader(io.StringIO(out))}
+
+    def mode(self, address, list_address=LIST):
+        return self.member_rows(list_address)[address]["mode"]
 
     def confirmation(self, rcpt, request_words):
         """Waits for the confirmation request; returns (copy, token)."""
@@ -157,6 +176,75 @@ class ListCommandsTest(ListServerCase):
         self.command(gina, "", f"# confirm {token}\r\n")
         self.assert_auto_reply(self.mail_with_subject(gina, "You have left"))
         self.assertNotIn(gina, self.members())
+
+    # --- delivery modes --------------------------------------------------------------------
+
+    def copies_with(self, rcpt, subject):
+        return [c for c in self.sink.messages_for(rcpt) if subject in str(parsed(c)["Subject"])]
+
+    def test_nomail_by_mail_is_confirmed_by_reply_and_stops_posts(self):
+        nora = person("nora")
+        self.cqlist("members", "add", LIST, nora)
+        self.command(nora, "nomail on")
+        copy, token = self.confirmation(nora, "asked to change how")
+        self.assertIn("pause delivery (nomail on)", text_of(copy))
+        self.assertEqual(self.mode(nora), "regular")  # nothing changes before the confirmation
+        confirm_address = f"ham-confirm+{token}@{LIST_DOMAIN}"
+        self.send(command_mail(nora, confirm_address, f"Re: confirm {token}",
+                               "> Someone, hopefully you, asked to change how\r\n"),
+                  nora, confirm_address)
+        paused = self.wait_for_mail(nora, lambda c: "is paused until you send" in text_of(c))
+        self.assert_auto_reply(paused)
+        self.assertEqual(self.mode(nora), "nomail")
+        # A post afterwards reaches the other members, not her.
+        self.send(message(MEMBER, LIST, "while nora pauses"), MEMBER, LIST)
+        self.mail_with_subject(MEMBER, "while nora pauses")
+        self.postfix.wait_until_queue_empty()
+        time.sleep(1)
+        self.assertEqual(self.copies_with(nora, "while nora pauses"), [])
+
+    def test_digest_by_mail_with_a_foreign_dmarc_pass_still_needs_the_confirmation(self):
+        self.cqlist("list", "set", LIST, f"trusted_authserv_id={TRUSTED_AUTHSERV_ID}")
+        self.addCleanup(self.cqlist, "list", "set", LIST, "--unset", "trusted_authserv_id")
+        dora = person("dora")
+        self.cqlist("members", "add", LIST, dora)
+        # The sender's own words (another authserv-id) vouch for nothing.
+        self.command(dora, "digest on", extra="Authentication-Results: mx.elsewhere.example; "
+                     f"dmarc=pass header.from={NONE_DOMAIN}\r\n")
+        copy, token = self.confirmation(dora, "asked to change how")
+        self.assertIn("receive the posts as digests (digest on)", text_of(copy))
+        self.assertEqual(self.mode(dora), "regular")
+        self.command(dora, "", f"confirm {token}\r\n")
+        done = self.wait_for_mail(dora, lambda c: "as digests." in text_of(c))
+        self.assert_auto_reply(done)
+        self.assertEqual(self.mode(dora), "digest")
+        self.send(message(MEMBER, LIST, "while dora digests"), MEMBER, LIST)
+        self.mail_with_subject(MEMBER, "while dora digests")
+        self.postfix.wait_until_queue_empty()
+        time.sleep(1)
+        self.assertEqual(self.copies_with(dora, "while dora digests"), [])
+
+    def test_mode_change_at_once_when_the_lists_mta_vouches_for_from(self):
+        self.cqlist("list", "set", LIST, f"trusted_authserv_id={TRUSTED_AUTHSERV_ID}")
+        self.addCleanup(self.cqlist, "list", "set", LIST, "--unset", "trusted_authserv_id")
+        tina = person("tina")
+        self.cqlist("members", "add", LIST, tina)
+        vouched = (f"Authentication-Results: {TRUSTED_AUTHSERV_ID}; spf=pass "
+                   f"smtp.mailfrom={tina}; dmarc=pass header.from={NONE_DOMAIN}\r\n")
+        self.command(tina, "nomail on", extra=vouched)
+        reply = self.mail_with_subject(tina, "Re: nomail on")
+        self.assert_auto_reply(reply)
+        self.assertIn("is paused until you send", text_of(reply))
+        self.assertEqual(self.mode(tina), "nomail")
+        # A DMARC pass for another domain than From's does not vouch for tina.
+        self.command(tina, "nomail off",
+                     extra=vouched.replace(NONE_DOMAIN, "third.cq-test.example"))
+        self.confirmation(tina, "asked to change how")
+        self.assertEqual(self.mode(tina), "nomail")
+        self.command(tina, "digest on", extra=vouched)
+        self.wait_for_mail(tina, lambda c: "as digests." in text_of(c))
+        self.assertEqual(self.mode(tina), "digest")
+        self.assertEqual(len(self.copies_with(tina, "confirm ")), 1)
 
     # --- archive ---------------------------------------------------------------------------
 
@@ -305,6 +393,41 @@ class ListCommandsTest(ListServerCase):
         self.assertIn("too late now", self.cqlist("held", "list", LIST)[1])
         time.sleep(1)
         self.assertFalse([c for c in self.sink.messages_for(MEMBER) if b"too late now" in c])
+
+    def test_two_moderators_approve_at_once_and_the_post_goes_out_once(self):
+        subject = "decided twice"
+        poster = person("pete")
+        self.send(message(poster, MOD_LIST, subject), poster, MOD_LIST)
+        notices = [self.mail_with_subject(m, f"held post: {subject}") for m in MODERATORS]
+        self.assertEqual(header(notices[0], "Reply-To"), [MOD_REQUEST])
+        reply_subject = "Re: " + str(parsed(notices[0])["Subject"])
+        self.assertEqual(self.copies_with(OWNER, f"held post: {subject}"), [],
+                         "with moderators, the owner is not asked")
+        # Both reply at the same moment; Postfix hands both to cqlist.
+        replies = [threading.Thread(target=self.command, args=(m, reply_subject, "approve\r\n"),
+                                    kwargs={"to": MOD_REQUEST}) for m in MODERATORS]
+        for thread in replies:
+            thread.start()
+        for thread in replies:
+            thread.join()
+        answers = sorted(text_of(self.mail_with_subject(m, reply_subject[:40]))
+                         for m in MODERATORS)
+        said = [("was approved and sent" in a, "was decided already (approved)" in a)
+                for a in answers]
+        self.assertEqual(sorted(said), [(False, True), (True, False)], answers)
+        self.assertIn("nothing was changed", "".join(answers))
+        receivers = [address for address, row in self.member_rows(MOD_LIST).items()
+                     if row["receives"] == "yes"]
+        self.assertEqual(sorted(receivers), sorted([*MODERATORS, MEMBER, OWNER]))
+        for rcpt in receivers:
+            self.wait_for_mail(rcpt, lambda c: b"[mod:" in c and subject.encode() in c)
+        self.postfix.wait_until_queue_empty()
+        time.sleep(1)
+        for rcpt in receivers:
+            copies = [c for c in self.copies_with(rcpt, subject) if b"[mod:" in c]
+            self.assertEqual(len(copies), 1, rcpt)
+        self.assertRegex(self.cqlist("held", "list", MOD_LIST, "--all")[1],
+                         rf"approved.*\n.*\n\s+subject: {subject}")
 
     # --- RFC 3834 --------------------------------------------------------------------------
 

@@ -18,11 +18,13 @@ The sink plays the Internet address LIST_SERVER_IP, which the list domain's SPF 
 
 What differs between tests is a parameter: the sink's refused recipients, further Postfix
 transports, a policy listener (whose restriction lines Postfix takes from
-`cqlist postfix-config`, see postfix_main_cf). Everything is stopped and removed at the end
-of the class (CQLIST_KEEP_TEST_DIR=1 keeps the directory).
+`cqlist postfix-config`, see postfix_main_cf); a test that needs another cqlist.toml
+calls restart_server(**options), and restart_server() brings the class's back. Everything
+is stopped and removed at the end of the class (CQLIST_KEEP_TEST_DIR=1 keeps the directory).
 """
 import email
 import email.policy
+import json
 import os
 import re
 import shutil
@@ -48,12 +50,16 @@ ZONE = "cq-test.example"
 
 
 def cqlist_toml(data_dir, dns_address, *, relay_port=None, lmtp_port=None, http_port=None,
-                policy_port=None, hostname=HOSTNAME):
-    """cqlist.toml for a test: listeners on 127.0.0.1, the relay without STARTTLS."""
+                policy_port=None, hostname=HOSTNAME, xforward_hosts=None):
+    """cqlist.toml for a test: listeners on 127.0.0.1, the relay without STARTTLS;
+    xforward_hosts (addresses or networks) replaces the LMTP listener's default (loopback)."""
     text = f'data_dir = "{data_dir}"\nhostname = "{hostname}"\n'
     for section, port in (("lmtp", lmtp_port), ("http", http_port), ("policy", policy_port)):
-        if port is not None:
-            text += f'[{section}]\nlisten = "127.0.0.1:{port}"\n'
+        settings = f'listen = "127.0.0.1:{port}"\n' if port is not None else ""
+        if section == "lmtp" and xforward_hosts is not None:
+            settings += f"xforward_hosts = {json.dumps(list(xforward_hosts))}\n"
+        if settings:
+            text += f"[{section}]\n{settings}"
     if relay_port is not None:
         text += f"[relay]\nport = {relay_port}\nstarttls = false\n"
     return text + f'[dns]\nresolver = "{dns_address}"\n'
@@ -198,19 +204,27 @@ class ListServerCase(unittest.TestCase):
         cls.policy_port = free_tcp_port() if policy else None
         cls.data_dir = os.path.join(cls.dir, "cqlist")
         cls.config = os.path.join(cls.dir, "cqlist.toml")
-        # Written before Postfix exists (postfix_main_cf may read it); [relay] follows.
-        with open(cls.config, "w") as f:
-            f.write(cqlist_toml(cls.data_dir, cls.dns.address, lmtp_port=cls.lmtp_port,
-                                http_port=cls.http_port, policy_port=cls.policy_port))
+        cls.postfix = None
+        # Written before Postfix exists (postfix_main_cf may read it), again with [relay].
+        cls.write_config()
         lmtp = f"lmtp:inet:127.0.0.1:{cls.lmtp_port}"
         cls.postfix = PrivatePostfix(
             os.path.join(cls.dir, "postfix"), relay=("127.0.0.1", cls.sink.port),
             transports={**{domain: lmtp for domain in list_domains}, **(transports or {})},
             relay_domains=list(list_domains), main_cf=cls.postfix_main_cf())
         cls.addClassCleanup(cls.postfix.stop)
-        with open(cls.config, "a") as f:
-            f.write(f"[relay]\nport = {cls.postfix.reinject_port}\nstarttls = false\n")
+        cls.write_config()
         cls.postfix.start()
+
+    @classmethod
+    def write_config(cls, **options):
+        """(Re)writes cls.config: the listeners, the relay once Postfix exists, and `options`
+        (cqlist_toml's, e.g. xforward_hosts)."""
+        relay_port = cls.postfix.reinject_port if cls.postfix is not None else None
+        with open(cls.config, "w") as f:
+            f.write(cqlist_toml(cls.data_dir, cls.dns.address, relay_port=relay_port,
+                                lmtp_port=cls.lmtp_port, http_port=cls.http_port,
+                                policy_port=cls.policy_port, **options))
 
     @classmethod
     def postfix_main_cf(cls):
@@ -221,8 +235,20 @@ class ListServerCase(unittest.TestCase):
     def start_server(cls):
         cls.server = CqlistServe(cls.config, os.path.join(cls.dir, "serve.log"))
         cls.addClassCleanup(cls.server.stop)
-        ports = [cls.lmtp_port, cls.http_port, cls.policy_port]
-        cls.server.start(wait_for_ports=[port for port in ports if port is not None])
+        cls.server.start(wait_for_ports=cls.server_ports())
+
+    @classmethod
+    def server_ports(cls):
+        return [port for port in (cls.lmtp_port, cls.http_port, cls.policy_port)
+                if port is not None]
+
+    @classmethod
+    def restart_server(cls, **options):
+        """Stops cqlist serve, rewrites cls.config with `options` (write_config's) and starts
+        it again; without options, the class's own configuration comes back."""
+        cls.server.stop()
+        cls.write_config(**options)
+        cls.server.start(wait_for_ports=cls.server_ports())
 
     @classmethod
     def cqlist(cls, *args, check_exit=0, stdin=None):

@@ -3,14 +3,19 @@ receiving sink that checks SPF/DKIM/DMARC/ARC independently (pyspf, dkimpy).
 
 Topology: list_env.py's (all 127.0.0.1, free ports); the list signs with RSA and Ed25519.
 """
+import json
+import os
 import re
+import smtplib
+import subprocess
 import time
 import urllib.error
 import urllib.request
 
-from harness import main
-from list_env import (ListServerCase, header, list_domain_records, message,
-                      poster_domain_records)
+from harness import Env, main
+from list_env import (POSTER_SERVER_IP, ListServerCase, cqlist_toml, header,
+                      list_domain_records, message, poster_domain_records)
+from private_postfix import free_tcp_port
 
 LIST_DOMAIN = "list.cq-test.example"
 LIST = f"ham@{LIST_DOMAIN}"
@@ -39,6 +44,15 @@ class ListServerTest(ListServerCase):
                    "--set", "description=Ham radio talk")
         cls.cqlist("members", "add", LIST, *MEMBERS)
         cls.start_server()
+
+    @classmethod
+    def postfix_main_cf(cls):
+        # Recipients the relay refuses (texthash: read again on `postfix reload`, no postmap);
+        # main.cf's restriction applies to the reinjection listener cqlist sends to.
+        cls.rcpt_access = os.path.join(cls.dir, "rcpt_access")
+        open(cls.rcpt_access, "w").close()
+        return {"smtpd_recipient_restrictions":
+                f"check_recipient_access texthash:{cls.rcpt_access}"}
 
     def post(self, data, mail_from, **kwargs):
         self.send(data, mail_from, LIST, **kwargs)
@@ -114,6 +128,113 @@ class ListServerTest(ListServerCase):
         self.assertFalse([r for r in self.sink.records()
                           if "send me your password" in (r.get("subject") or "")
                           and "[ham:" in r.get("subject", "")])
+
+    # --- XFORWARD ---------------------------------------------------------------------------
+
+    def held_posts(self):
+        return self.cqlist("held", "list", LIST)[1]
+
+    def test_xforward_is_believed_only_from_xforward_hosts(self):
+        bob = f"Bob <bob@{REJECT_DOMAIN}>"
+        # By default Postfix on loopback may send XFORWARD: the poster's server, which
+        # reject.cq-test.example's SPF authorises, makes SPF and DMARC pass.
+        self.post(message(bob, LIST, "xforward believed"), f"bob@{REJECT_DOMAIN}")
+        self.copies("xforward believed", len(RECIPIENTS))
+        copy, = [c for c in self.sink.messages_for(MEMBERS[0]) if b"xforward believed" in c]
+        results = " ".join(header(copy, "ARC-Authentication-Results"))
+        self.assertIn(f"spf=pass smtp.mailfrom=bob@{REJECT_DOMAIN}", results)
+        self.assertIn("dmarc=pass", results)
+
+        # Trusting only another network, cqlist offers XFORWARD to nobody on loopback:
+        # Postfix does not send it, and a client that sends it anyway is refused.
+        self.restart_server(xforward_hosts=["192.0.2.0/24"])
+        self.addCleanup(self.restart_server)
+        with smtplib.LMTP("127.0.0.1", self.lmtp_port, timeout=10) as lmtp:
+            code, _ = lmtp.ehlo("mta.cq-test.example")
+            self.assertEqual(code, 250)
+            self.assertFalse(lmtp.has_extn("xforward"), lmtp.esmtp_features)
+            code, reply = lmtp.docmd("XFORWARD", f"ADDR={POSTER_SERVER_IP}")
+            self.assertEqual(code, 550, reply)
+        self.assertIn("event=lmtp.xforward_refused", self.log_text())
+        # The same post now has no client address to check SPF with: it fails DMARC under
+        # p=reject and is held.
+        self.post(message(bob, LIST, "xforward ignored"), f"bob@{REJECT_DOMAIN}")
+        self.mail_with_subject(OWNER, "held post: xforward ignored")
+        reasons = re.findall(r"subject: xforward ignored\n\s+reason:\s+(.*)",
+                             self.held_posts())
+        self.assertEqual(len(reasons), 1, self.held_posts())
+        self.assertIn(f"fails DMARC for {REJECT_DOMAIN} (p=reject)", reasons[0])
+        self.assertFalse([r for r in self.sink.records()
+                          if "[ham:" in (r.get("subject") or "")
+                          and "xforward ignored" in r["subject"]])
+
+    def test_malformed_xforward_hosts_stops_serve_with_the_setting_named(self):
+        config = os.path.join(self.dir, "bad-xforward.toml")
+        with open(config, "w") as f:
+            f.write(cqlist_toml(os.path.join(self.dir, "bad-xforward"), self.dns.address,
+                                lmtp_port=free_tcp_port(),
+                                xforward_hosts=["127.0.0.1", "192.0.2.0/33"]))
+        proc = subprocess.run([Env.cqlist, "serve", "--config", config], capture_output=True,
+                              timeout=20)
+        err = proc.stderr.decode(errors="replace")
+        self.assertEqual(proc.returncode, 65, err)  # as every other error in cqlist.toml
+        self.assertIn("lmtp.xforward_hosts", err)
+        self.assertIn('"192.0.2.0/33" is not an IP address or network', err)
+
+    # --- a member's server refuses for now ---------------------------------------------------
+
+    def set_relay_refusals(self, lines):
+        """The relay's recipient access map; Postfix reloads, and cqlist serve restarts so
+        that its pooled connections reach smtpd processes that read the new map."""
+        with open(self.rcpt_access, "w") as f:
+            f.writelines(line + "\n" for line in lines)
+        self.postfix.reload()
+        self.restart_server()
+
+    def pending_jobs(self):
+        return json.loads(self.cqlist("queue", LIST, "--json")[1])["jobs"]
+
+    def test_recipient_refused_for_now_gets_one_copy_after_the_retry(self):
+        carol = MEMBERS[2]
+        self.set_relay_refusals([f"{carol} 450 4.2.0 try later"])
+        self.addCleanup(self.set_relay_refusals, [])
+        self.post(message(f"Alice <alice@{NONE_DOMAIN}>", LIST, "retry for carol"),
+                  f"alice@{NONE_DOMAIN}")
+        others = sorted(set(RECIPIENTS) - {carol})
+        records = self.copies("retry for carol", len(others))
+        self.assertEqual(sorted(r["rcpt_tos"][0] for r in records), others)
+        deadline = time.monotonic() + 30
+        while not self.pending_jobs() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        job, = self.pending_jobs()
+        self.assertEqual(job["attempts"], 1, job)
+        self.assertIn("1 recipient refused for now", job["last_error"])
+        self.assertIn("try later", job["last_error"])
+        self.assertNotEqual(job["next_try"], "", job)  # backs off
+        self.assertIn("1 recipient refused for now", self.cqlist("queue", LIST)[1])
+        self.assertEqual([c for c in self.sink.messages_for(carol) if b"retry for carol" in c],
+                         [])
+
+        # The relay takes carol again; the job waits for its retry time (30 s after the first
+        # try), and `cqlist deliver --all` does not wait for it, as `postqueue -f`.
+        with open(self.rcpt_access, "w"):
+            pass
+        self.postfix.reload()
+        # `cqlist deliver` is for when the daemon is not running (the cleanup starts it again).
+        self.server.stop()
+        self.cqlist("deliver")
+        waiting, = self.pending_jobs()
+        self.assertEqual(waiting["attempts"], 1, "tried again before its retry time")
+        self.cqlist("deliver", "--all")
+        self.assertEqual(self.pending_jobs(), [])
+        self.copies("retry for carol", len(RECIPIENTS))
+        self.postfix.wait_until_queue_empty()
+        time.sleep(1)  # no second copy arrives late
+        records = [r for r in self.sink.records()
+                   if "retry for carol" in (r.get("subject") or "")]
+        self.assertEqual(sorted(r["rcpt_tos"][0] for r in records), sorted(RECIPIENTS))
+        for record in records:
+            self.assert_signed_list_copy(record)
 
     def test_japanese_post_keeps_its_encoding_with_the_tag_outside(self):
         subject = "=?ISO-2022-JP?B?GyRCJDMkcyRLJEEkTxsoQg==?="  # こんにちは

@@ -264,6 +264,11 @@ class PrivatePostfix:
                     f"{timeout} s:\n{log}")
             time.sleep(0.05)
 
+    def reload(self):
+        """`postfix reload`: new daemons read main.cf and the maps again (texthash: files are
+        read when a daemon starts); running ones finish what they do and exit."""
+        self.postfix("reload")
+
     def _read_master_pid(self):
         try:
             with open(os.path.join(self.queue_dir, "pid", "master.pid"), encoding="ascii") as f:
