@@ -20,6 +20,8 @@ std::string_view errc_name(Errc code) {
       return "limit_exceeded";
     case Errc::temporary:
       return "temporary";
+    case Errc::configuration:
+      return "configuration";
     case Errc::internal:
       return "internal";
   }

@@ -23,6 +23,7 @@ enum class Errc {
   unsupported,     // a charset, algorithm or feature cqlist does not handle
   limit_exceeded,  // a size, depth or count limit
   temporary,       // try again later (DNS timeout, busy database)
+  configuration,   // the operator's configuration file is missing or wrong
   internal,
 };
 

@@ -206,7 +206,9 @@ Result<ServerConfig> resolve_config(const ConfigArgs& args) {
   auto config = load_server_config(file);
   if (!config) {
     if (config.error().code() != Errc::not_found || args.data_dir.empty()) {
-      return config;
+      // EX_CONFIG: under Postfix's pipe(8) a mail waits for the fix instead of bouncing as
+      // "data format error".
+      return fail(Errc::configuration, config.error().message());
     }
     ServerConfig defaults;
     defaults.hostname = system_hostname();
@@ -274,6 +276,8 @@ int report_error(std::string_view command, const Error& error) {
       return kExitIoError;
     case Errc::temporary:
       return kExitTempFail;
+    case Errc::configuration:
+      return kExitConfig;
     case Errc::unsupported:
     case Errc::limit_exceeded:
     case Errc::internal:

@@ -193,6 +193,9 @@ awaitable<bool> LmtpSession::flush() {
   auto [ec, written] = co_await asio::async_write(socket_, asio::buffer(pending), kAsTuple);
   disarm_deadline();
   (void)written;
+  if (!ec) {
+    timed_out_ = false;  // as in read_more(): a late watchdog cancelled nothing
+  }
   co_return !ec;
 }
 
@@ -215,6 +218,9 @@ awaitable<bool> LmtpSession::read_more(bool between_transactions) {
   if (ec) {
     co_return false;
   }
+  // The watchdog may have fired after this read had already completed: its cancel() then met
+  // no pending operation, and the session goes on, so it has not timed out.
+  timed_out_ = false;
   input_.append(read_buffer_.data(), count);
   co_return true;
 }

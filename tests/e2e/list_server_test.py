@@ -177,7 +177,7 @@ class ListServerTest(ListServerCase):
         proc = subprocess.run([Env.cqlist, "serve", "--config", config], capture_output=True,
                               timeout=20)
         err = proc.stderr.decode(errors="replace")
-        self.assertEqual(proc.returncode, 65, err)  # as every other error in cqlist.toml
+        self.assertEqual(proc.returncode, 78, err)  # EX_CONFIG, as every error in cqlist.toml
         self.assertIn("lmtp.xforward_hosts", err)
         self.assertIn('"192.0.2.0/33" is not an IP address or network', err)
 

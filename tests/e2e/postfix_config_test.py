@@ -137,7 +137,7 @@ class PostfixConfig(unittest.TestCase):
             with open(config, "w", encoding="utf-8") as f:
                 f.write(f'data_dir = "{self.dir}"\n{text}')
             code, _, err = run_cqlist("postfix-config", LIST, "--config", config)
-            self.assertEqual(code, 65, err)
+            self.assertEqual(code, 78, err)  # EX_CONFIG
             self.assertIn(complaint, err)
 
     def postfix_check(self, output, shared_domain=False):
