@@ -60,6 +60,20 @@ bool valid_id(std::string_view id) {
          id.find("..") == std::string_view::npos;
 }
 
+std::string entry_bytes(const std::map<std::string, std::string>& envelope,
+                        std::string_view message) {
+  std::string bytes(kMagic);
+  for (const auto& [key, value] : envelope) {
+    bytes += key;
+    bytes += '=';
+    bytes += escape(value);
+    bytes += '\n';
+  }
+  bytes += '\n';
+  bytes += message;
+  return bytes;
+}
+
 }  // namespace
 
 Result<Spool> Spool::open(const std::filesystem::path& directory) {
@@ -78,18 +92,18 @@ std::filesystem::path Spool::path(std::string_view id) const {
 
 Result<std::string> Spool::add(const std::map<std::string, std::string>& envelope,
                                std::string_view message, std::string_view kind) {
-  std::string bytes(kMagic);
-  for (const auto& [key, value] : envelope) {
-    bytes += key;
-    bytes += '=';
-    bytes += escape(value);
-    bytes += '\n';
-  }
-  bytes += '\n';
-  bytes += message;
   std::string id = new_id(kind);
-  CQLIST_TRY_VOID(write_file_durably(path(id), bytes, Overwrite::refuse, 0640));
+  CQLIST_TRY_VOID(
+      write_file_durably(path(id), entry_bytes(envelope, message), Overwrite::refuse, 0640));
   return id;
+}
+
+Result<void> Spool::replace(const SpoolEntry& entry) {
+  if (!valid_id(entry.id)) {
+    return fail(Errc::invalid_argument, fmt::format("'{}' is not a spool entry name", entry.id));
+  }
+  return write_file_durably(path(entry.id), entry_bytes(entry.envelope, entry.message),
+                            Overwrite::allow, 0640);
 }
 
 Result<SpoolEntry> Spool::load(std::string_view id) const {
