@@ -166,8 +166,17 @@ std::string confirm_link(const CommandSession& session, std::string_view token) 
 
 Result<void> ask_for_confirmation(CommandSession& session, const Target& target,
                                   std::string_view action) {
-  CQLIST_TRY(auto waiting,
-             session.deps.store.find_pending(session.list.id, action, target.address, session.now));
+  CQLIST_TRY(std::string token, random_token());
+  store::PendingAction pending;
+  pending.token = token;
+  pending.list_id = session.list.id;
+  pending.action = std::string(action);
+  pending.address = target.address;
+  pending.display_name = target.display_name;
+  pending.expires_at = session.now + kConfirmationLifetime;
+  // Looking for a waiting request and recording this one are one step in the store, so two
+  // mails handled at the same instant cannot both send a request.
+  CQLIST_TRY(auto waiting, session.deps.store.add_pending_unless_waiting(pending, session.now));
   if (waiting) {
     log::info("commands.confirmation_waiting", {{"list", session.list.address()},
                                                 {"action", action},
@@ -183,15 +192,6 @@ Result<void> ask_for_confirmation(CommandSession& session, const Target& target,
     }
     return {};
   }
-  CQLIST_TRY(std::string token, random_token());
-  store::PendingAction pending;
-  pending.token = token;
-  pending.list_id = session.list.id;
-  pending.action = std::string(action);
-  pending.address = target.address;
-  pending.display_name = target.display_name;
-  pending.expires_at = session.now + kConfirmationLifetime;
-  CQLIST_TRY_VOID(session.deps.store.add_pending(pending));
 
   Notice notice = session.notice_to(target.address,
                                     session.say(Text::confirm_subject, fmt::arg("token", token)));
