@@ -1,12 +1,15 @@
 """Mail commands end to end: subscribe and unsubscribe with confirmation (by reply, by
-"confirm CODE" and by the web link), get/index/members, moderators' approve/reject by reply,
-RFC 3834 silence towards automatic mail, and a Japanese list's help.
+"confirm CODE" and by the web link), a delivery change confirmed by the web link,
+get/index/members, moderators' approve/reject by reply, RFC 3834 silence towards automatic
+mail, and a Japanese list's help.
 
 Same topology as list_server_test.py (list_env.py): a command mail goes swaks -> private
 Postfix -> LMTP -> cqlist serve; cqlist's answers go out with MAIL FROM:<> through Postfix's
 reinjection listener to the strict sink, which accepts them only when the list domain's DKIM
 passes. Assertions are on what the sink received and on the store, read through the CLI.
 """
+import csv
+import io
 import os
 import re
 import time
@@ -71,6 +74,13 @@ class ListCommandsTest(ListServerCase):
     def members(self, list_address=LIST):
         out = self.cqlist("members", "list", list_address)[1]
         return set(re.findall(r"[\w.+-]+@[\w.-]+", out))
+
+    def mode_of(self, address, list_address=LIST):
+        out = self.cqlist("members", "export", list_address, "--format", "csv")[1]
+        for row in csv.DictReader(io.StringIO(out)):
+            if row["address"] == address:
+                return row["mode"]
+        return None
 
     def confirmation(self, rcpt, request_words):
         """Waits for the confirmation request; returns (copy, token)."""
@@ -147,6 +157,36 @@ class ListCommandsTest(ListServerCase):
         goodbye = self.mail_with_subject(fred, "You have left")
         self.assert_auto_reply(goodbye)
         self.assertNotIn(fred, self.members())
+
+    def test_nomail_from_an_unverified_sender_confirmed_by_the_web_link(self):
+        nora = person("nora")
+        self.cqlist("members", "add", LIST, nora)
+        # No Authentication-Results of the list's own MTA vouches for From: a request goes out.
+        self.command(nora, "nomail on")
+        copy, token = self.confirmation(nora, "asked to change how")
+        self.assertIn("pause delivery (nomail on)", text_of(copy))
+        link = re.search(r"(https://lists\.cq-test\.example/ham/confirm\?token=[a-z2-7]+)",
+                         text_of(copy)).group(1)
+        self.assertIn(token, link)
+        link = link.replace("https://lists.cq-test.example", f"http://127.0.0.1:{self.http_port}")
+        with urllib.request.urlopen(link, timeout=5) as r:  # GET shows a button only
+            page = r.read().decode()
+        self.assertIn("<form method=post>", page)
+        self.assertIn(f"Change how {LIST} is delivered to {nora}: pause delivery (nomail on)?",
+                      page)
+        self.assertIn("<button>Change delivery</button>", page)
+        self.assertEqual(self.mode_of(nora), "regular")
+        with urllib.request.urlopen(link, data=b"confirm=yes", timeout=5) as r:
+            self.assertEqual(r.status, 200)
+            page = r.read().decode()
+        self.assertIn(f"The delivery of {LIST} to {nora} is changed: pause delivery (nomail on).",
+                      page)
+        self.assertEqual(self.mode_of(nora), "nomail")
+        # A second click finds the code used up.
+        with self.assertRaises(urllib.error.HTTPError) as used:
+            urllib.request.urlopen(link, data=b"confirm=yes", timeout=5)
+        self.assertEqual(used.exception.code, 400)
+        self.assertEqual(self.mode_of(nora), "nomail")
 
     def test_bye_in_body_confirmed_with_the_confirm_command(self):
         gina = person("gina")
