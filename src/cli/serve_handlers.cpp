@@ -257,6 +257,41 @@ server::HttpResponse HttpAdapter::unsubscribe(const server::HttpRequest& request
   });
 }
 
+namespace {
+
+// A delivery change (digest or nomail on or off) asked for by a mail that could not be
+// verified as the member's: the same two steps as joining and leaving.
+server::HttpResponse delivery_change_page(const server::HttpRequest& request,
+                                          const list::LinkConfirmation& done, PageLanguage page,
+                                          list::Text wording) {
+  const std::string member = escape_html(done.address);
+  const std::string list_name = escape_html(done.list);
+  auto say = [&](list::Language language, WebText id) {
+    return web_say(language, id, fmt::arg("member", member), fmt::arg("list", list_name),
+                   fmt::arg("change", escape_html(list::text(language, wording))));
+  };
+  if (request.method == "GET") {
+    return html_page(200, page, WebText::confirm_change_title, [&](list::Language language) {
+      return fmt::format(
+          "<form method=post>\n{}<input type=hidden name=confirm value=yes>\n"
+          "<button>{}</button>\n</form>\n",
+          paragraph(say(language, WebText::confirm_change_question)),
+          web_text(language, WebText::confirm_change_button));
+    });
+  }
+  if (!done.carried_out) {
+    return html_page(200, page, WebText::confirm_nothing_changed_title,
+                     [&](list::Language language) {
+                       return paragraph(say(language, WebText::confirm_no_longer_member));
+                     });
+  }
+  return html_page(200, page, WebText::confirm_changed_title, [&](list::Language language) {
+    return paragraph(say(language, WebText::confirm_changed));
+  });
+}
+
+}  // namespace
+
 // The link of a confirmation request (list/commands_membership.cpp). As with unsubscribe, a
 // GET only shows what the code would do and a button: mail scanners and link previews fetch
 // links, and a subscription must be a person's decision (double opt-in). Until the code is
@@ -287,6 +322,9 @@ server::HttpResponse HttpAdapter::confirm(const server::HttpRequest& request) {
   auto say = [&](list::Language language, WebText id) {
     return web_say(language, id, fmt::arg("member", member), fmt::arg("list", list_name));
   };
+  if (auto wording = list::delivery_change_wording(done->action)) {
+    return delivery_change_page(request, *done, page, *wording);
+  }
   if (request.method == "GET") {
     const WebText title =
         subscribe ? WebText::confirm_subscribe_title : WebText::confirm_unsubscribe_title;

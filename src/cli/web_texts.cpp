@@ -66,14 +66,29 @@ constexpr Entry kEntries[] = {
      "日間）が過ぎたか、メールソフトによってリンクが途中で切れている可能性があります。登録内容は"
      "変更していません。"},
     {WebText::confirm_start_again,
-     "To start again, send \"subscribe\" or \"unsubscribe\" to the list's -request address.",
-     "改めてお手続きいただく場合は、メーリングリストの -request "
-     "アドレス宛に「subscribe」または「unsubscribe」とお送りください。"},
+     "To start again, send \"subscribe\", \"unsubscribe\" or the delivery command (such as "
+     "\"nomail on\") to the list's -request address.",
+     "改めてお手続きいただく場合は、メーリングリストの -request アドレス宛に「subscribe」、"
+     "「unsubscribe」または配信方法のコマンド（「nomail on」など）をお送りください。"},
     {WebText::confirm_method,
      "Use GET to see what the link would do and POST to confirm (the button on the "
      "confirmation page).",
      "リンクの内容は GET で表示し、確認は POST で行います（確認のページのボタンをご利用ください"
      "）。"},
+    {WebText::confirm_change_title, "Confirm the change of delivery", "配信方法の変更の確認"},
+    {WebText::confirm_change_question, "Change how {list} is delivered to {member}: {change}?",
+     "{member} への {list} の配信方法を変更しますか？（{change}）"},
+    {WebText::confirm_change_button, "Change delivery", "変更する"},
+    {WebText::confirm_changed_title, "Delivery changed", "配信方法を変更しました"},
+    {WebText::confirm_changed, "The delivery of {list} to {member} is changed: {change}.",
+     "{member} への {list} の配信方法を変更しました（{change}）。"},
+    {WebText::confirm_nothing_changed_title, "Nothing changed", "変更はありません"},
+    {WebText::confirm_no_longer_member,
+     "{member} is no longer a member of {list}, so there is no delivery to change. To join "
+     "again, send \"subscribe\" to the list's -request address.",
+     "{member} は現在 {list} のメンバーではないため、変更する配信はありませんでした。"
+     "再度参加される場合は、メーリングリストの -request アドレス宛に"
+     "「subscribe」とお送りください。"},
 };
 
 constexpr auto kTable = index_by_id(kEntries);

@@ -38,6 +38,13 @@ enum class WebText {
   confirm_link_not_valid,
   confirm_start_again,
   confirm_method,
+  confirm_change_title,
+  confirm_change_question,
+  confirm_change_button,
+  confirm_changed_title,
+  confirm_changed,
+  confirm_nothing_changed_title,
+  confirm_no_longer_member,
   count_  // not a text: the number of texts
 };
 

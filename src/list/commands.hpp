@@ -10,11 +10,13 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "base/result.hpp"
 #include "list/archive.hpp"
+#include "list/notices_text.hpp"
 #include "list/request_quota.hpp"
 #include "list/settings.hpp"
 #include "list/spool.hpp"
@@ -48,8 +50,11 @@ mail::SmtpReply handle_list_mail(CommandDeps& deps, const RoutedAddress& routed,
 // A confirmation request as its web link shows it: what the code would do, to whom.
 struct LinkConfirmation {
   std::string list;     // list address
-  std::string action;   // "subscribe", "unsubscribe"
+  std::string action;   // "subscribe", "unsubscribe", or a delivery change ("nomail on"...)
   std::string address;  // the member concerned
+  // After `apply`, false when there was nothing to do it to: a delivery change for an address
+  // that is no longer a member.
+  bool carried_out = true;
 };
 
 // The web link of a confirmation request (WEB_URL/confirm?token=CODE): `apply` false only
@@ -57,6 +62,10 @@ struct LinkConfirmation {
 // out as a reply to the request would, welcome or goodbye mail included. Errc::not_found for
 // a code that is unknown, used or expired.
 Result<LinkConfirmation> confirm_by_link(CommandDeps& deps, std::string_view token, bool apply);
+
+// What a delivery change of a confirmation does, as its request says it ("pause delivery
+// (nomail on)"); std::nullopt when `action` is no delivery change (joining, leaving).
+std::optional<Text> delivery_change_wording(std::string_view action);
 
 // Who decides on held posts: the list's moderators, or its owners when it has none.
 Result<std::vector<std::string>> moderators_of(store::Store& store, const store::ListRow& list);

@@ -119,5 +119,48 @@ TEST_F(CommandsTest, UnsubscribeByConfirmationLink) {
   EXPECT_EQ(only_mail().subject(), "You have left ham@cq-test.example");
 }
 
+TEST_F(CommandsTest, DeliveryChangeByConfirmationLink) {
+  request("mia@relaxed.example", "", "nomail on\r\n");  // From not vouched for: a request
+  const std::string token = token_of(only_mail());
+  auto command_deps = deps();
+
+  auto looked = confirm_by_link(command_deps, token, false);
+  ASSERT_TRUE(looked) << looked.error().describe();
+  EXPECT_EQ(looked->list, "ham@cq-test.example");
+  EXPECT_EQ(looked->action, "nomail on");
+  EXPECT_EQ(looked->address, "mia@relaxed.example");
+  EXPECT_EQ(delivery_change_wording(looked->action), Text::mode_change_nomail_on);
+  EXPECT_EQ(store_->find_member(list_.id, "mia@relaxed.example")->mode,
+            store::DeliveryMode::regular)
+      << "a GET (or a link scanner) changes nothing";
+
+  auto confirmed = confirm_by_link(command_deps, token, true);
+  ASSERT_TRUE(confirmed) << confirmed.error().describe();
+  EXPECT_TRUE(confirmed->carried_out);
+  EXPECT_EQ(store_->find_member(list_.id, "mia@relaxed.example")->mode,
+            store::DeliveryMode::nomail);
+  EXPECT_EQ(confirm_by_link(command_deps, token, true).error().code(), Errc::not_found);
+}
+
+TEST_F(CommandsTest, DeliveryChangeLinkOfAnAddressThatLeftChangesNothing) {
+  request("mia@relaxed.example", "", "digest on\r\n");
+  const std::string token = token_of(only_mail());
+  ASSERT_TRUE(store_->remove_member(list_.id, "mia@relaxed.example"));
+  auto command_deps = deps();
+  auto done = confirm_by_link(command_deps, token, true);
+  ASSERT_TRUE(done) << done.error().describe();
+  EXPECT_EQ(done->action, "digest on");
+  EXPECT_FALSE(done->carried_out);
+  EXPECT_FALSE(is_member("mia@relaxed.example"));
+}
+
+TEST(DeliveryChangeWording, NamesTheChangeOfEachDeliveryCommandOnly) {
+  EXPECT_EQ(delivery_change_wording("digest on"), Text::mode_change_digest_on);
+  EXPECT_EQ(delivery_change_wording("digest off"), Text::mode_change_digest_off);
+  EXPECT_EQ(delivery_change_wording("nomail off"), Text::mode_change_nomail_off);
+  EXPECT_EQ(delivery_change_wording("subscribe"), std::nullopt);
+  EXPECT_EQ(delivery_change_wording("unsubscribe"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace cqlist::list

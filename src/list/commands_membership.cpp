@@ -166,8 +166,17 @@ std::string confirm_link(const CommandSession& session, std::string_view token) 
 
 Result<void> ask_for_confirmation(CommandSession& session, const Target& target,
                                   std::string_view action) {
-  CQLIST_TRY(auto waiting,
-             session.deps.store.find_pending(session.list.id, action, target.address, session.now));
+  CQLIST_TRY(std::string token, random_token());
+  store::PendingAction pending;
+  pending.token = token;
+  pending.list_id = session.list.id;
+  pending.action = std::string(action);
+  pending.address = target.address;
+  pending.display_name = target.display_name;
+  pending.expires_at = session.now + kConfirmationLifetime;
+  // Looking for a waiting request and recording this one are one step in the store, so two
+  // mails handled at the same instant cannot both send a request.
+  CQLIST_TRY(auto waiting, session.deps.store.add_pending_unless_waiting(pending, session.now));
   if (waiting) {
     log::info("commands.confirmation_waiting", {{"list", session.list.address()},
                                                 {"action", action},
@@ -183,15 +192,6 @@ Result<void> ask_for_confirmation(CommandSession& session, const Target& target,
     }
     return {};
   }
-  CQLIST_TRY(std::string token, random_token());
-  store::PendingAction pending;
-  pending.token = token;
-  pending.list_id = session.list.id;
-  pending.action = std::string(action);
-  pending.address = target.address;
-  pending.display_name = target.display_name;
-  pending.expires_at = session.now + kConfirmationLifetime;
-  CQLIST_TRY_VOID(session.deps.store.add_pending(pending));
 
   Notice notice = session.notice_to(target.address,
                                     session.say(Text::confirm_subject, fmt::arg("token", token)));
@@ -203,11 +203,11 @@ Result<void> ask_for_confirmation(CommandSession& session, const Target& target,
   notice.reply_to = fmt::format("{}-confirm+{}@{}", session.list.name, token, session.list.domain);
   const auto mode_change = mode_change_of(action);
   if (mode_change) {
-    // No web link: the confirmation page only knows joining and leaving.
     notice.body = session.say(
         Text::confirm_mode_body, fmt::arg("address", target.address),
         fmt::arg("list", session.addresses.posting), fmt::arg("request", session.addresses.request),
-        fmt::arg("token", token), fmt::arg("change", session.say(change_wording(*mode_change))));
+        fmt::arg("token", token), fmt::arg("change", session.say(change_wording(*mode_change))),
+        fmt::arg("link", confirm_link(session, token)));
   } else {
     notice.body = session.say(
         action == "subscribe" ? Text::confirm_subscribe_body : Text::confirm_unsubscribe_body,
@@ -271,21 +271,24 @@ Result<void> change_mode(CommandSession& session, store::MemberRow member,
   return {};
 }
 
-// A confirmed delivery change, for whoever is a member by then.
-Result<void> confirmed_mode_change(CommandSession& session, const store::PendingAction& pending,
+// A confirmed delivery change, for whoever is a member by then; false when the address is not
+// one any more.
+Result<bool> confirmed_mode_change(CommandSession& session, const store::PendingAction& pending,
                                    const ModeChange& change) {
   CQLIST_TRY(auto member, session.member(pending.address));
   if (!member) {
     session.add(session.say(Text::not_member, fmt::arg("address", pending.address),
                             fmt::arg("list", session.addresses.posting)));
-    return {};
+    return false;
   }
-  return change_mode(session, std::move(*member), change);
+  CQLIST_TRY_VOID(change_mode(session, std::move(*member), change));
+  return true;
 }
 
-// Does what a valid confirmation code was for; the requester is whoever confirmed. On a
-// store failure the code is given back, so that a retry can still confirm.
-Result<void> carry_out(CommandSession& session, const store::PendingAction& pending) {
+// Does what a valid confirmation code was for; the requester is whoever confirmed. False when
+// there was nothing to do it to. On a store failure the code is given back, so that a retry
+// can still confirm.
+Result<bool> carry_out(CommandSession& session, const store::PendingAction& pending) {
   if (auto change = mode_change_of(pending.action)) {
     auto changed = confirmed_mode_change(session, pending, *change);
     if (!changed) {
@@ -307,7 +310,8 @@ Result<void> carry_out(CommandSession& session, const store::PendingAction& pend
     log::info("member.subscribed", {{"list", session.list.address()},
                                     {"address", pending.address},
                                     {"confirmed_by", session.requester}});
-    return welcome_or_goodbye(session, pending, true);
+    CQLIST_TRY_VOID(welcome_or_goodbye(session, pending, true));
+    return true;
   }
   auto removed = session.deps.store.remove_member(session.list.id, pending.address);
   if (!removed && removed.error().code() != Errc::not_found) {
@@ -317,7 +321,8 @@ Result<void> carry_out(CommandSession& session, const store::PendingAction& pend
   log::info("member.unsubscribed", {{"list", session.list.address()},
                                     {"address", pending.address},
                                     {"confirmed_by", session.requester}});
-  return welcome_or_goodbye(session, pending, false);
+  CQLIST_TRY_VOID(welcome_or_goodbye(session, pending, false));
+  return true;
 }
 
 }  // namespace
@@ -386,7 +391,12 @@ Result<void> run_confirm(CommandSession& session, std::string_view written_token
     unknown();
     return {};
   }
-  return carry_out(session, *pending);
+  // When there was nothing to do it to, the reply says so like any other result.
+  auto carried_out = carry_out(session, *pending);
+  if (!carried_out) {
+    return fail(std::move(carried_out.error()));
+  }
+  return {};
 }
 
 Result<LinkConfirmation> confirm_by_link(CommandDeps& deps, std::string_view written_token,
@@ -395,7 +405,8 @@ Result<LinkConfirmation> confirm_by_link(CommandDeps& deps, std::string_view wri
   const auto now = std::chrono::system_clock::now();
   CQLIST_TRY(store::PendingAction pending, deps.store.take_pending(token, now));
   auto list = deps.store.list_by_id(pending.list_id);
-  const bool known_action = pending.action == "subscribe" || pending.action == "unsubscribe";
+  const bool known_action = pending.action == "subscribe" || pending.action == "unsubscribe" ||
+                            mode_change_of(pending.action).has_value();
   if (!list || !apply || !known_action) {
     // Looking is not confirming: the code stays valid for the POST (or the reply) that does.
     CQLIST_TRY_VOID(deps.store.add_pending(pending));
@@ -403,7 +414,8 @@ Result<LinkConfirmation> confirm_by_link(CommandDeps& deps, std::string_view wri
       return fail(std::move(list.error()));
     }
     if (!known_action) {
-      return fail(Errc::not_found, "this confirmation code is not for a subscription");
+      return fail(Errc::not_found,
+                  "this confirmation code is not for joining, leaving or a delivery change");
     }
   }
   LinkConfirmation out{list->address(), pending.action, pending.address};
@@ -415,8 +427,13 @@ Result<LinkConfirmation> confirm_by_link(CommandDeps& deps, std::string_view wri
   CommandSession session(deps, *list, settings ? std::move(*settings) : ListSettings{}, no_message);
   session.now = now;
   session.requester = pending.address;  // whoever reads that mailbox opened the link
-  CQLIST_TRY_VOID(carry_out(session, pending));
+  CQLIST_TRY(out.carried_out, carry_out(session, pending));
   return out;
+}
+
+std::optional<Text> delivery_change_wording(std::string_view action) {
+  const auto change = mode_change_of(action);
+  return change ? std::optional<Text>(change_wording(*change)) : std::nullopt;
 }
 
 Result<void> run_delivery_mode(CommandSession& session, const Command& command) {

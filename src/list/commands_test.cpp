@@ -414,6 +414,27 @@ TEST_F(CommandsTest, UnverifiedDeliveryChangeWaitsForTheMembersConfirmation) {
   EXPECT_TRUE(contains(only_mail().text(), "is paused until you send \"nomail off\""));
 }
 
+TEST_F(CommandsTest, DeliveryChangeConfirmationHasTheWebLinkToo) {
+  set("web_url", "https://lists.cq-test.example/ham/");
+  request("mia@relaxed.example", "", "digest on\r\n");
+  const Sent confirmation = only_mail();
+  const std::string text = confirmation.text();
+  EXPECT_TRUE(contains(text,
+                       "You can also confirm by opening this link:\n\n  "
+                       "https://lists.cq-test.example/ham/confirm?token=" +
+                           token_of(confirmation)))
+      << text;
+
+  set("language", "ja");
+  request("mia@relaxed.example", "", "nomail on\r\n");
+  const Sent japanese = only_mail();
+  EXPECT_TRUE(contains(japanese.text(),
+                       "次のリンクを開いて確認していただくこともできます。\n\n  "
+                       "https://lists.cq-test.example/ham/confirm?token=" +
+                           token_of(japanese)))
+      << japanese.text();
+}
+
 TEST_F(CommandsTest, UnverifiedDeliveryChangeIsExplainedInJapanese) {
   set("language", "ja");
   request("mia@relaxed.example", "", "digest on\r\nhelp\r\n");

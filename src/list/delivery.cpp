@@ -2,6 +2,7 @@
 #include "list/delivery.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <optional>
 #include <set>
 
@@ -114,7 +115,9 @@ Result<std::size_t> Deliverer::run_due(Clock::time_point now, Pick pick) {
   if (services_.journal != nullptr) {
     std::lock_guard lock(replay_mutex_);
     if (!journal_replayed_) {
-      CQLIST_TRY_VOID(services_.journal->replay(services_.store));
+      CQLIST_TRY_VOID(services_.journal->replay(services_.store, [&](std::string_view id) {
+        return std::filesystem::exists(services_.outbox.path(id));
+      }));
       journal_replayed_ = true;
     }
   }
@@ -368,25 +371,79 @@ Result<void> Deliverer::send_job(const store::DeliveryJob& job, Clock::time_poin
   return services_.store.mark_job_done(job.id);
 }
 
+// Each recipient of an entry is settled on its own, as the recipients of a job are: those the
+// MTA takes are journaled at once and never sent the entry again (even after a crash before
+// the entry is rewritten), those refused for now (4xx) stay in the entry for the next run, and
+// those refused for good (5xx) are logged and dropped without taking the others with them.
 Result<void> Deliverer::deliver_outbox(const std::string& id) {
   CQLIST_TRY(SpoolEntry entry, services_.outbox.load(id));
+  std::vector<std::string> recipients = split_lines(entry.envelope["recipients"]);
+  if (services_.journal != nullptr) {
+    std::set<std::string> accepted = services_.journal->outbox_accepted(id);
+    std::erase_if(recipients, [&](const std::string& to) { return accepted.contains(to); });
+  }
+  auto remove_entry = [&]() -> Result<void> {
+    CQLIST_TRY_VOID(services_.outbox.remove(id));
+    if (services_.journal != nullptr) {
+      if (auto journaled = services_.journal->record_outbox_removed(id); !journaled) {
+        log::warn("outbox.journal_failed", {{"error", journaled.error().describe()}});
+      }
+    }
+    return {};
+  };
+  if (recipients.empty()) {
+    return remove_entry();  // every copy went out before a crash cut the bookkeeping short
+  }
   store::Id list_id = std::stoll(entry.envelope["list_id"]);
   CQLIST_TRY(store::ListRow list, services_.store.list_by_id(list_id));
   CQLIST_TRY(ListSettings settings, parse_settings(list.settings));
   CQLIST_TRY(auto signing, services_.keys.for_list(list, settings));
-  mail::Message message = mail::Message::parse(std::move(entry.message));
+  mail::Message message = mail::Message::parse(entry.message);
   auth::dkim::BodyHashCache body_hashes(message.body());
   CQLIST_TRY(std::string data, signed_bytes(message, *signing, body_hashes, Clock::now()));
-  OutboundMessage outbound{entry.envelope["mail_from"], false,
-                           split_lines(entry.envelope["recipients"]), std::move(data)};
+  OutboundMessage outbound{entry.envelope["mail_from"], false, recipients, std::move(data)};
   CQLIST_TRY(SendOutcome outcome, services_.transport.send(outbound));
-  if (!outcome.accepted && !outcome.reply.permanent()) {
+  const bool per_recipient = outcome.accepted || outcome.recipients_refused;
+  if (!per_recipient && !outcome.reply.permanent()) {
     return fail(Errc::temporary, "the MTA did not take the message: " + outcome.reply.text());
   }
-  if (!outcome.accepted) {
+  if (!per_recipient) {
     log::warn("outbox.refused", {{"id", id}, {"reply", outcome.reply.text()}});
+    return remove_entry();
   }
-  return services_.outbox.remove(id);
+  std::vector<std::string> later;
+  std::string later_reply;
+  for (std::size_t i = 0; i < recipients.size(); ++i) {
+    const bool replied = i < outcome.recipient_replies.size();
+    const mail::SmtpReply& reply = replied ? outcome.recipient_replies[i] : outcome.reply;
+    if (outcome.accepted && (!replied || reply.success())) {
+      if (services_.journal != nullptr) {
+        if (auto journaled = services_.journal->record_outbox_recipient(id, recipients[i]);
+            !journaled) {
+          log::warn("outbox.journal_failed", {{"error", journaled.error().describe()}});
+        }
+      }
+      continue;
+    }
+    if (reply.transient()) {
+      later.push_back(recipients[i]);
+      if (later_reply.empty()) {
+        later_reply = fmt::format("{} {}", reply.code, reply.text());
+      }
+    }
+    log::warn("outbox.refused", {{"id", id},
+                                 {"recipient", recipients[i]},
+                                 {"reply", reply.text()},
+                                 {"retry", reply.transient() ? "yes" : "no"}});
+  }
+  if (later.empty()) {
+    return remove_entry();
+  }
+  entry.envelope["recipients"] = join_lines(later);
+  CQLIST_TRY_VOID(services_.outbox.replace(entry));
+  return fail(Errc::temporary,
+              fmt::format("{} recipient{} refused for now, to be tried again: {}", later.size(),
+                          later.size() == 1 ? "" : "s", later_reply));
 }
 
 }  // namespace cqlist::list

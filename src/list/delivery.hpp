@@ -110,6 +110,8 @@ class Deliverer {
   // and fails after about three days; an error is returned only when the store cannot record
   // even that.
   Result<void> deliver(const store::DeliveryJob& job, std::chrono::system_clock::time_point now);
+  // One outbox entry: removed once every recipient is settled; recipients refused for now stay
+  // in it for the next run (Errc::temporary), and nobody the MTA took gets it twice.
   Result<void> deliver_outbox(const std::string& id);
 
  private:

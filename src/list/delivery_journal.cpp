@@ -32,6 +32,11 @@ Result<void> write_line(int fd, const std::string& line, const std::filesystem::
   return {};
 }
 
+// Jobs are numbers; outbox entries are named by their spool id, which starts with a letter.
+bool is_outbox_key(std::string_view key) {
+  return !key.empty() && (key.front() < '0' || key.front() > '9');
+}
+
 }  // namespace
 
 DeliveryJournal::~DeliveryJournal() {
@@ -62,27 +67,53 @@ Result<void> DeliveryJournal::append(const std::string& line) {
   return write_line(fd_, line, path_);
 }
 
-Result<void> DeliveryJournal::record_job(store::Id job_id) {
-  CQLIST_TRY_VOID(append(fmt::format("{}\t*\n", job_id)));
+Result<void> DeliveryJournal::record_whole(const std::string& key) {
+  CQLIST_TRY_VOID(append(fmt::format("{}\t*\n", key)));
   std::lock_guard lock(partial_mutex_);
-  partial_.erase(job_id);
+  partial_.erase(key);
   return {};
 }
 
-Result<void> DeliveryJournal::record_recipient(store::Id job_id, std::string_view recipient) {
-  CQLIST_TRY_VOID(append(fmt::format("{}\t{}\n", job_id, recipient)));
+Result<void> DeliveryJournal::record_part(const std::string& key, std::string_view recipient) {
+  CQLIST_TRY_VOID(append(fmt::format("{}\t{}\n", key, recipient)));
   std::lock_guard lock(partial_mutex_);
-  partial_[job_id].emplace(recipient);
+  partial_[key].emplace(recipient);
   return {};
 }
 
-std::set<std::string> DeliveryJournal::accepted(store::Id job_id) {
+std::set<std::string> DeliveryJournal::accepted_for(const std::string& key) {
   std::lock_guard lock(partial_mutex_);
-  auto found = partial_.find(job_id);
+  auto found = partial_.find(key);
   return found == partial_.end() ? std::set<std::string>{} : found->second;
 }
 
-Result<void> DeliveryJournal::replay(store::Store& store) {
+Result<void> DeliveryJournal::record_job(store::Id job_id) {
+  return record_whole(std::to_string(job_id));
+}
+
+Result<void> DeliveryJournal::record_recipient(store::Id job_id, std::string_view recipient) {
+  return record_part(std::to_string(job_id), recipient);
+}
+
+std::set<std::string> DeliveryJournal::accepted(store::Id job_id) {
+  return accepted_for(std::to_string(job_id));
+}
+
+Result<void> DeliveryJournal::record_outbox_recipient(std::string_view outbox_id,
+                                                      std::string_view recipient) {
+  return record_part(std::string(outbox_id), recipient);
+}
+
+std::set<std::string> DeliveryJournal::outbox_accepted(std::string_view outbox_id) {
+  return accepted_for(std::string(outbox_id));
+}
+
+Result<void> DeliveryJournal::record_outbox_removed(std::string_view outbox_id) {
+  return record_whole(std::string(outbox_id));
+}
+
+Result<void> DeliveryJournal::replay(
+    store::Store& store, const std::function<bool(std::string_view)>& outbox_entry_exists) {
   std::unique_lock lock(mutex_);
   if (path_.empty() || !std::filesystem::exists(path_)) {
     return {};
@@ -98,8 +129,8 @@ Result<void> DeliveryJournal::replay(store::Store& store) {
     ::close(lock_fd);
     return fail(std::move(text.error()));
   }
-  std::set<store::Id> whole;
-  std::map<store::Id, std::set<std::string>> partial;
+  std::set<std::string> whole;
+  std::map<std::string, std::set<std::string>, std::less<>> partial;
   std::string_view rest = *text;
   while (!rest.empty()) {
     auto end = rest.find('\n');
@@ -112,26 +143,34 @@ Result<void> DeliveryJournal::replay(store::Store& store) {
     if (tab == std::string_view::npos) {
       continue;
     }
-    store::Id job = std::strtoll(std::string(line.substr(0, tab)).c_str(), nullptr, 10);
+    std::string key(line.substr(0, tab));
     std::string_view what = line.substr(tab + 1);
     if (what == "*") {
-      whole.insert(job);
+      whole.insert(std::move(key));
     } else {
-      partial[job].insert(std::string(what));
+      partial[key].insert(std::string(what));
     }
   }
-  for (store::Id job : whole) {
-    auto done = store.mark_job_done(job);
+  for (const std::string& key : whole) {
+    partial.erase(key);
+    if (is_outbox_key(key)) {
+      continue;  // the entry is gone: nothing to mark
+    }
+    auto done = store.mark_job_done(std::strtoll(key.c_str(), nullptr, 10));
     if (!done && done.error().code() != Errc::not_found) {
       ::close(lock_fd);
       return fail(std::move(done.error()));
     }
-    partial.erase(job);
+  }
+  if (outbox_entry_exists) {
+    std::erase_if(partial, [&](const auto& item) {
+      return is_outbox_key(item.first) && !outbox_entry_exists(item.first);
+    });
   }
   std::string kept;
-  for (const auto& [job, recipients] : partial) {
+  for (const auto& [key, recipients] : partial) {
     for (const auto& recipient : recipients) {
-      kept += fmt::format("{}\t{}\n", job, recipient);
+      kept += fmt::format("{}\t{}\n", key, recipient);
     }
   }
   auto rewritten = write_file_durably(path_, kept, Overwrite::allow, 0640);

@@ -8,9 +8,14 @@
 // start, replay() marks journaled jobs done in the store and keeps the recipients of jobs that
 // were cut short, so delivery skips them. A power failure can still lose the last lines (no
 // fsync per line: it would cost what the journal saves); then a batch may go out twice.
+//
+// Outbox entries (replies and notices, list/delivery.hpp) use the same file, named by their
+// spool id ("out-..."), which never looks like a job's number: "ID<TAB>RECIPIENT" for each
+// recipient the MTA took, "ID<TAB>*" once the entry is gone from the outbox.
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -33,8 +38,12 @@ class DeliveryJournal {
   DeliveryJournal& operator=(const DeliveryJournal&) = delete;
 
   // Reads the file, marks whole jobs done in `store`, keeps partial ones, rewrites the file
-  // with what is still needed. Safe to call more than once.
-  Result<void> replay(store::Store& store);
+  // with what is still needed. Lines of an outbox entry are kept while
+  // `outbox_entry_exists(id)` says the entry is still there (a crash can come between removing
+  // an entry and journaling that it is gone); without the predicate, until the entry's "*".
+  // Safe to call more than once.
+  Result<void> replay(store::Store& store,
+                      const std::function<bool(std::string_view)>& outbox_entry_exists = {});
 
   Result<void> record_job(store::Id job_id);
   Result<void> record_recipient(store::Id job_id, std::string_view recipient);
@@ -43,14 +52,24 @@ class DeliveryJournal {
   // restart and those recorded since, so a job deferred part-way resumes where it stopped.
   std::set<std::string> accepted(store::Id job_id);
 
+  // The same for an outbox entry: a recipient the MTA took, the recipients taken so far, and
+  // the entry gone from the outbox (its lines are then dropped).
+  Result<void> record_outbox_recipient(std::string_view outbox_id, std::string_view recipient);
+  std::set<std::string> outbox_accepted(std::string_view outbox_id);
+  Result<void> record_outbox_removed(std::string_view outbox_id);
+
  private:
   Result<void> append(const std::string& line);
+  Result<void> record_whole(const std::string& key);
+  Result<void> record_part(const std::string& key, std::string_view recipient);
+  std::set<std::string> accepted_for(const std::string& key);
 
   std::filesystem::path path_;
   std::shared_mutex mutex_;  // exclusive to open, close or replace the file; shared to append
   int fd_ = -1;
   std::mutex partial_mutex_;  // apart from mutex_, so appends still share theirs
-  std::map<store::Id, std::set<std::string>> partial_;
+  // By job number or outbox entry id.
+  std::map<std::string, std::set<std::string>, std::less<>> partial_;
 };
 
 }  // namespace cqlist::list

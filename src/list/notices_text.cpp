@@ -231,7 +231,7 @@ constexpr Entry kEntries[] = {
      "\n"
      "  confirm {token}\n"
      "\n"
-     "If you did not ask for this, ignore this message: your delivery stays as it is\n"
+     "{link}If you did not ask for this, ignore this message: your delivery stays as it is\n"
      "unless you reply. The request expires in 3 days.",
      "{address} への {list} の配信方法を、次のとおり変更するお申し込みを受け付けました。\n"
      "\n"
@@ -243,7 +243,7 @@ constexpr Entry kEntries[] = {
      "\n"
      "  confirm {token}\n"
      "\n"
-     "お心当たりのない場合は、このメールを破棄してください。"
+     "{link}お心当たりのない場合は、このメールを破棄してください。"
      "ご返信がない限り、配信方法は変更されません。\nこのお申し込みは 3 日後に無効になります。"},
     {Text::mode_change_digest_on, "receive the posts as digests (digest on)",
      "まとめ読み（ダイジェスト）での配信に切り替える（digest on）"},

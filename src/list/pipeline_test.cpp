@@ -159,6 +159,11 @@ class UnavailableStore : public store::Store {
     return real_.find_pending(id, a, d, n);
   }
 
+  Result<std::optional<store::PendingAction>> add_pending_unless_waiting(
+      const store::PendingAction& p, store::Clock::time_point n) override {
+    return real_.add_pending_unless_waiting(p, n);
+  }
+
   Result<void> add_bounce(const store::BounceRow& b) override { return real_.add_bounce(b); }
 
   Result<std::vector<store::BounceRow>> bounces(store::Id id, std::string_view a) override {

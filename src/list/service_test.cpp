@@ -44,10 +44,13 @@ class RecordingTransport : public MailTransport {
     OutboundMessage delivered = message;
     delivered.recipients.clear();
     for (const auto& recipient : message.recipients) {
+      asked.push_back(recipient);
       mail::SmtpReply reply;
       reply.code = 250;
       if (deferred_once.erase(recipient) > 0) {
         reply.code = 451;  // as Postfix when a lookup table fails
+      } else if (refused.contains(recipient)) {
+        reply.code = 550;
       } else {
         delivered.recipients.push_back(recipient);
       }
@@ -80,6 +83,8 @@ class RecordingTransport : public MailTransport {
   bool down = false;
   int sends_until_down = -1;            // the relay goes away after this many (-1: never)
   std::set<std::string> deferred_once;  // their first RCPT gets a 451
+  std::set<std::string> refused;        // every RCPT of theirs gets a 550
+  std::vector<std::string> asked;       // every RCPT, in order, whatever the reply
 };
 
 class ServiceTest : public ::testing::Test {
@@ -146,6 +151,12 @@ class ServiceTest : public ::testing::Test {
 
   Deliverer journaled_deliverer(DeliveryJournal& journal) {
     return Deliverer({*store_, *archive_, *outbox_, transport_, keys_, tokens_, &journal});
+  }
+
+  // The recipients an outbox entry still has to reach; "(sent)" once it is gone.
+  std::string recipients_waiting(const std::string& outbox_id) {
+    auto entry = outbox_->load(outbox_id);
+    return entry ? entry->envelope["recipients"] : "(sent)";
   }
 
   // What the LMTP path leaves in the spool for a post of Alice's just before its 250.
@@ -470,6 +481,86 @@ TEST_F(ServiceTest, ARecipientRefusedForNowInABatchIsTriedAgainWithoutTheOthers)
   ASSERT_EQ(transport_.sent.size(), 2u);
   EXPECT_TRUE(transport_.sent[1].xverp);
   EXPECT_EQ(transport_.sent[1].recipients, std::vector<std::string>{"bob@reject.example"});
+}
+
+// A notice to several people at once, as the moderators' hold notices are.
+constexpr std::string_view kNotice =
+    "From: ham-owner@list.example\r\nTo: ham-owner@list.example\r\nSubject: held\r\n"
+    "Message-ID: <notice@list.example>\r\n\r\nA post is held.\r\n";
+
+TEST_F(ServiceTest, AnOutboxRecipientRefusedForNowGetsTheNoticeAloneLater) {
+  auto id = queue_outbox(*outbox_, list_, "",
+                         {"alice@none.example", "carol@c.example", "dave@d.example"}, kNotice);
+  ASSERT_TRUE(id) << id.error().describe();
+  DeliveryJournal journal(dir_ / "delivered.journal");
+  Deliverer d = journaled_deliverer(journal);
+  transport_.deferred_once = {"carol@c.example"};
+  ASSERT_TRUE(d.run_due(Clock::now()));
+  ASSERT_EQ(transport_.sent.size(), 1u);
+  EXPECT_EQ(transport_.sent[0].recipients,
+            (std::vector<std::string>{"alice@none.example", "dave@d.example"}));
+  auto waiting = outbox_->load(*id);
+  ASSERT_TRUE(waiting) << "a 451 is not a refusal for good: the entry stays for carol";
+  EXPECT_EQ(waiting->envelope["recipients"], "carol@c.example\n");
+  EXPECT_EQ(waiting->message, kNotice);
+
+  ASSERT_TRUE(d.run_due(Clock::now()));
+  ASSERT_EQ(transport_.sent.size(), 2u);
+  EXPECT_EQ(transport_.sent[1].recipients, std::vector<std::string>{"carol@c.example"});
+  EXPECT_TRUE(outbox_->ids("out")->empty());
+}
+
+TEST_F(ServiceTest, AnOutboxRecipientRefusedForGoodLosesNobodyElse) {
+  // 550 for the first recipient, 451 for the second, and the third taken.
+  auto taken_with_others = queue_outbox(
+      *outbox_, list_, "", {"alice@none.example", "bob@reject.example", "eve@e.example"}, kNotice);
+  ASSERT_TRUE(taken_with_others);
+  transport_.refused = {"alice@none.example"};
+  transport_.deferred_once = {"bob@reject.example"};
+  Deliverer d = deliverer();
+  EXPECT_FALSE(d.deliver_outbox(*taken_with_others)) << "bob's copy is still to be sent";
+  EXPECT_EQ(transport_.sent_to(), std::vector<std::string>{"eve@e.example"});
+  EXPECT_EQ(recipients_waiting(*taken_with_others), "bob@reject.example\n");
+
+  // Every RCPT refused, the first for good: the one refused for now is still tried again.
+  auto all_refused =
+      queue_outbox(*outbox_, list_, "", {"alice@none.example", "dave@d.example"}, kNotice);
+  ASSERT_TRUE(all_refused);
+  transport_.deferred_once = {"dave@d.example"};
+  EXPECT_FALSE(d.deliver_outbox(*all_refused));
+  EXPECT_EQ(recipients_waiting(*all_refused), "dave@d.example\n");
+
+  transport_.asked.clear();
+  ASSERT_TRUE(d.run_due(Clock::now()));
+  EXPECT_EQ(transport_.sent_to(),
+            (std::vector<std::string>{"bob@reject.example", "dave@d.example", "eve@e.example"}));
+  EXPECT_EQ(std::count(transport_.asked.begin(), transport_.asked.end(), "alice@none.example"), 0)
+      << "a 550 is final";
+  EXPECT_TRUE(outbox_->ids("out")->empty());
+}
+
+TEST_F(ServiceTest, AnOutboxRecipientJournaledBeforeACrashIsNotSentTheNoticeAgain) {
+  auto id = queue_outbox(*outbox_, list_, "", {"alice@none.example", "carol@c.example"}, kNotice);
+  ASSERT_TRUE(id);
+  // What a crash right after the MTA's 250 for alice leaves: her journal line and the entry
+  // as it was. The line of an entry that is gone is of no further use.
+  {
+    DeliveryJournal before_crash(dir_ / "delivered.journal");
+    ASSERT_TRUE(before_crash.record_outbox_recipient(*id, "alice@none.example"));
+    ASSERT_TRUE(before_crash.record_outbox_recipient("out-0000000000000001-1-0", "gone@g.example"));
+  }
+  DeliveryJournal journal(dir_ / "delivered.journal");
+  Deliverer d = journaled_deliverer(journal);
+  ASSERT_TRUE(d.run_due(Clock::now()));
+  EXPECT_EQ(transport_.asked, std::vector<std::string>{"carol@c.example"});
+  EXPECT_EQ(transport_.sent_to(), std::vector<std::string>{"carol@c.example"});
+  EXPECT_TRUE(outbox_->ids("out")->empty());
+
+  // The entry is gone, and so are its lines once the journal is read again.
+  DeliveryJournal after_restart(dir_ / "delivered.journal");
+  ASSERT_TRUE(after_restart.replay(
+      *store_, [&](std::string_view entry) { return fs::exists(outbox_->path(entry)); }));
+  EXPECT_EQ(*read_file(dir_ / "delivered.journal"), "");
 }
 
 TEST_F(ServiceTest, AJobThatCannotBeMadeWaitsWhileOtherListsAreDelivered) {

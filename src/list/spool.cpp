@@ -152,6 +152,14 @@ Result<std::string> Spool::restore(std::string_view failed_id) {
   return id;
 }
 
+Result<void> Spool::replace(const SpoolEntry& entry) {
+  if (!valid_id(entry.id)) {
+    return fail(Errc::invalid_argument, fmt::format("'{}' is not a spool entry name", entry.id));
+  }
+  return write_file_durably(path(entry.id), serialize(entry.envelope, entry.message),
+                            Overwrite::allow, 0640);
+}
+
 Result<SpoolEntry> Spool::load(std::string_view id) const {
   if (!valid_id(id)) {
     return fail(Errc::invalid_argument, fmt::format("'{}' is not a spool entry name", id));

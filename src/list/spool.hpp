@@ -40,6 +40,10 @@ class Spool {
   Result<std::string> add(const std::map<std::string, std::string>& envelope,
                           std::string_view message, std::string_view kind = "post");
   Result<SpoolEntry> load(std::string_view id) const;
+  // Writes `entry` durably over the entry of its id, which keeps its place in the order (an
+  // outbox entry left with the recipients still to be tried). A crash leaves the old entry or
+  // the new one, never a mix.
+  Result<void> replace(const SpoolEntry& entry);
   Result<void> remove(std::string_view id);
   // Ids of entries of `kind`, oldest first (recovery after a restart).
   Result<std::vector<std::string>> ids(std::string_view kind = "post") const;

@@ -52,6 +52,29 @@ TEST(Spool, ListsEntriesOfOneKindInArrivalOrder) {
   fs::remove_all(dir);
 }
 
+TEST(Spool, ReplaceRewritesAnEntryInItsPlace) {
+  auto dir = fresh_dir("replace");
+  auto spool = Spool::open(dir);
+  ASSERT_TRUE(spool);
+  auto first = spool->add({{"recipients", "a@x\nb@x\n"}}, "notice", "out");
+  auto second = spool->add({{"recipients", "c@x\n"}}, "other", "out");
+  ASSERT_TRUE(first && second);
+  auto entry = spool->load(*first);
+  ASSERT_TRUE(entry);
+  entry->envelope["recipients"] = "b@x\n";
+  ASSERT_TRUE(spool->replace(*entry));
+  auto reread = spool->load(*first);
+  ASSERT_TRUE(reread);
+  EXPECT_EQ(reread->envelope["recipients"], "b@x\n");
+  EXPECT_EQ(reread->message, "notice");
+  EXPECT_EQ(*spool->ids("out"), (std::vector<std::string>{*first, *second}));
+  EXPECT_EQ(fs::status(spool->path(*first)).permissions() & fs::perms::others_read,
+            fs::perms::none);
+  entry->id = "../elsewhere";
+  EXPECT_FALSE(spool->replace(*entry));
+  fs::remove_all(dir);
+}
+
 TEST(Spool, RefusesNamesOutsideTheSpool) {
   auto dir = fresh_dir("names");
   auto spool = Spool::open(dir);

@@ -290,6 +290,12 @@ class Store {
   virtual Result<std::optional<PendingAction>> find_pending(Id list_id, std::string_view action,
                                                             std::string_view address,
                                                             Clock::time_point now) = 0;
+  // Records `pending` unless find_pending would find a confirmation of the same action for
+  // the same address waiting at `now`: then records nothing and returns that one. Looking and
+  // recording are one transaction, so of two requests at the same instant (two command mails,
+  // two processes) only one gets a confirmation. Errors as add_pending.
+  virtual Result<std::optional<PendingAction>> add_pending_unless_waiting(
+      const PendingAction& pending, Clock::time_point now) = 0;
 
   // --- bounces.
   virtual Result<void> add_bounce(const BounceRow& bounce) = 0;

@@ -1,7 +1,8 @@
 """Mail commands end to end: subscribe and unsubscribe with confirmation (by reply, by
-"confirm CODE" and by the web link), nomail/digest (confirmed, or at once when the list's MTA
-vouches for From), get/index/members, moderators' approve/reject by reply (two moderators
-deciding one post), RFC 3834 silence towards automatic mail, and a Japanese list's help.
+"confirm CODE" and by the web link), nomail/digest (confirmed by reply or by the web link,
+or at once when the list's MTA vouches for From), get/index/members, moderators' approve/reject
+by reply (two moderators deciding one post), RFC 3834 silence towards automatic mail, and a
+Japanese list's help.
 
 Same topology as list_server_test.py (list_env.py): a command mail goes swaks -> private
 Postfix -> LMTP -> cqlist serve; cqlist's answers go out with MAIL FROM:<> through Postfix's
@@ -166,6 +167,36 @@ class ListCommandsTest(ListServerCase):
         goodbye = self.mail_with_subject(fred, "You have left")
         self.assert_auto_reply(goodbye)
         self.assertNotIn(fred, self.members())
+
+    def test_nomail_from_an_unverified_sender_confirmed_by_the_web_link(self):
+        nora = person("nora")
+        self.cqlist("members", "add", LIST, nora)
+        # No Authentication-Results of the list's own MTA vouches for From: a request goes out.
+        self.command(nora, "nomail on")
+        copy, token = self.confirmation(nora, "asked to change how")
+        self.assertIn("pause delivery (nomail on)", text_of(copy))
+        link = re.search(r"(https://lists\.cq-test\.example/ham/confirm\?token=[a-z2-7]+)",
+                         text_of(copy)).group(1)
+        self.assertIn(token, link)
+        link = link.replace("https://lists.cq-test.example", f"http://127.0.0.1:{self.http_port}")
+        with urllib.request.urlopen(link, timeout=5) as r:  # GET shows a button only
+            page = r.read().decode()
+        self.assertIn("<form method=post>", page)
+        self.assertIn(f"Change how {LIST} is delivered to {nora}: pause delivery (nomail on)?",
+                      page)
+        self.assertIn("<button>Change delivery</button>", page)
+        self.assertEqual(self.mode(nora), "regular")
+        with urllib.request.urlopen(link, data=b"confirm=yes", timeout=5) as r:
+            self.assertEqual(r.status, 200)
+            page = r.read().decode()
+        self.assertIn(f"The delivery of {LIST} to {nora} is changed: pause delivery (nomail on).",
+                      page)
+        self.assertEqual(self.mode(nora), "nomail")
+        # A second click finds the code used up.
+        with self.assertRaises(urllib.error.HTTPError) as used:
+            urllib.request.urlopen(link, data=b"confirm=yes", timeout=5)
+        self.assertEqual(used.exception.code, 400)
+        self.assertEqual(self.mode(nora), "nomail")
 
     def test_bye_in_body_confirmed_with_the_confirm_command(self):
         gina = person("gina")

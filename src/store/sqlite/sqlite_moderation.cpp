@@ -195,26 +195,68 @@ Result<std::size_t> SqliteStore::forget_message_ids_before(Clock::time_point cut
   });
 }
 
+Result<void> SqliteStore::insert_pending(const PendingAction& pending) {
+  {
+    CQLIST_TRY(Statement query,
+               db_->prepare("SELECT 1 FROM pending_actions WHERE token = ?1", pending.token));
+    CQLIST_TRY(bool taken, query.step());
+    if (taken) {
+      return fail(Errc::already_exists, "another confirmation has the same token");
+    }
+  }
+  CQLIST_TRY(Statement insert,
+             db_->prepare("INSERT INTO pending_actions (token, list_id, action, address, "
+                          "display_name, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                          pending.token, pending.list_id, pending.action, pending.address,
+                          pending.display_name, to_unix_seconds(pending.expires_at)));
+  return insert.run();
+}
+
+Result<std::optional<PendingAction>> SqliteStore::waiting_pending(Id list_id,
+                                                                  std::string_view action,
+                                                                  std::string_view address,
+                                                                  Clock::time_point now) {
+  // No stored key: a list has only the few confirmations of the last days waiting, and
+  // lower() folds ASCII as address_key() does.
+  CQLIST_TRY(Statement query,
+             db_->prepare(fmt::format("SELECT {} FROM pending_actions WHERE list_id = ?1 AND "
+                                      "action = ?2 AND lower(address) = ?3 AND expires_at > ?4 "
+                                      "ORDER BY expires_at DESC LIMIT 1",
+                                      kPendingColumns),
+                          list_id, action, address_key(address), to_unix_seconds(now)));
+  CQLIST_TRY(bool found, query.step());
+  if (!found) {
+    return std::optional<PendingAction>();
+  }
+  return std::optional<PendingAction>(read_pending(query));
+}
+
 Result<void> SqliteStore::add_pending(const PendingAction& pending) {
   if (pending.token.empty()) {
     return fail(Errc::invalid_argument, "a confirmation needs a token");
   }
   return write("recording a confirmation", [&]() -> Result<void> {
     CQLIST_TRY_VOID(require_list(pending.list_id));
-    {
-      CQLIST_TRY(Statement query,
-                 db_->prepare("SELECT 1 FROM pending_actions WHERE token = ?1", pending.token));
-      CQLIST_TRY(bool taken, query.step());
-      if (taken) {
-        return fail(Errc::already_exists, "another confirmation has the same token");
-      }
+    return insert_pending(pending);
+  });
+}
+
+// One write transaction (BEGIN IMMEDIATE): another connection's look-and-insert waits for
+// this one's commit and then finds its row.
+Result<std::optional<PendingAction>> SqliteStore::add_pending_unless_waiting(
+    const PendingAction& pending, Clock::time_point now) {
+  if (pending.token.empty()) {
+    return fail(Errc::invalid_argument, "a confirmation needs a token");
+  }
+  return write("recording a confirmation", [&]() -> Result<std::optional<PendingAction>> {
+    CQLIST_TRY_VOID(require_list(pending.list_id));
+    CQLIST_TRY(auto waiting,
+               waiting_pending(pending.list_id, pending.action, pending.address, now));
+    if (waiting) {
+      return waiting;
     }
-    CQLIST_TRY(Statement insert,
-               db_->prepare("INSERT INTO pending_actions (token, list_id, action, address, "
-                            "display_name, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                            pending.token, pending.list_id, pending.action, pending.address,
-                            pending.display_name, to_unix_seconds(pending.expires_at)));
-    return insert.run();
+    CQLIST_TRY_VOID(insert_pending(pending));
+    return std::optional<PendingAction>();
   });
 }
 
@@ -262,19 +304,7 @@ Result<std::optional<PendingAction>> SqliteStore::find_pending(Id list_id, std::
                                                                Clock::time_point now) {
   return read("looking up a waiting confirmation", [&]() -> Result<std::optional<PendingAction>> {
     CQLIST_TRY_VOID(require_list(list_id));
-    // No stored key: a list has only the few confirmations of the last days waiting, and
-    // lower() folds ASCII as address_key() does.
-    CQLIST_TRY(Statement query,
-               db_->prepare(fmt::format("SELECT {} FROM pending_actions WHERE list_id = ?1 AND "
-                                        "action = ?2 AND lower(address) = ?3 AND expires_at > ?4 "
-                                        "ORDER BY expires_at DESC LIMIT 1",
-                                        kPendingColumns),
-                            list_id, action, address_key(address), to_unix_seconds(now)));
-    CQLIST_TRY(bool found, query.step());
-    if (!found) {
-      return std::optional<PendingAction>();
-    }
-    return std::optional<PendingAction>(read_pending(query));
+    return waiting_pending(list_id, action, address, now);
   });
 }
 

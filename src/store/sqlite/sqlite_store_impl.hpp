@@ -89,6 +89,8 @@ class SqliteStore final : public Store {
   Result<std::optional<PendingAction>> find_pending(Id list_id, std::string_view action,
                                                     std::string_view address,
                                                     Clock::time_point now) override;
+  Result<std::optional<PendingAction>> add_pending_unless_waiting(const PendingAction& pending,
+                                                                  Clock::time_point now) override;
 
   Result<void> add_bounce(const BounceRow& bounce) override;
   Result<std::vector<BounceRow>> bounces(Id list_id, std::string_view address) override;
@@ -140,6 +142,12 @@ class SqliteStore final : public Store {
   // The writes of add_bounce and put_bounce_state, inside a transaction whose list exists.
   Result<void> insert_bounce(const BounceRow& bounce);
   Result<void> write_bounce_state(const MemberBounceState& state);
+
+  // The queries of add_pending and find_pending, inside a transaction whose list exists.
+  Result<void> insert_pending(const PendingAction& pending);
+  Result<std::optional<PendingAction>> waiting_pending(Id list_id, std::string_view action,
+                                                       std::string_view address,
+                                                       Clock::time_point now);
 
   // Errc::not_found unless the list exists; called inside a transaction.
   Result<void> require_list(Id list_id);

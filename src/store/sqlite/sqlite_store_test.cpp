@@ -254,6 +254,38 @@ TEST_F(SqliteStoreTest, FourConnectionsNumberPostsWithoutGapsOrRepeats) {
   EXPECT_EQ(stores[3]->list_by_id(list->id)->last_article, 100);
 }
 
+TEST_F(SqliteStoreTest, RequestsOnSeveralConnectionsAtOnceRecordOneConfirmation) {
+  // As two command mails handled at the same instant by the daemon's workers or by the daemon
+  // and `cqlist inject`: each looks for a waiting confirmation and records its own.
+  constexpr int kRequests = 8;
+  std::vector<std::unique_ptr<Store>> stores;
+  for (int i = 0; i < kRequests; ++i) {
+    stores.push_back(open_or_fail(file()));
+    ASSERT_NE(stores.back(), nullptr);
+  }
+  auto list = stores[0]->create_list("ham", "cq-test.example", {});
+  ASSERT_TRUE(is_ok(list));
+  std::vector<int> recorded(kRequests, 0);
+  std::vector<std::thread> requests;
+  for (int i = 0; i < kRequests; ++i) {
+    requests.emplace_back([&, i] {
+      PendingAction pending{fmt::format("token-{}", i), list->id, "subscribe",
+                            "carol@example.org",        "",       at(kNow + 60)};
+      auto added =
+          stores[static_cast<std::size_t>(i)]->add_pending_unless_waiting(pending, at(kNow));
+      EXPECT_TRUE(is_ok(added));
+      recorded[static_cast<std::size_t>(i)] = added && !added->has_value() ? 1 : 0;
+    });
+  }
+  for (auto& request : requests) {
+    request.join();
+  }
+  EXPECT_EQ(std::count(recorded.begin(), recorded.end(), 1), 1);
+  auto db = inspect();
+  ASSERT_NE(db, nullptr);
+  EXPECT_EQ(first_value(*db, "SELECT count(*) FROM pending_actions"), "1");
+}
+
 TEST_F(SqliteStoreTest, OpeningConcurrentlyMigratesOnce) {
   std::vector<std::thread> openers;
   std::vector<int> opened(4, 0);

@@ -215,6 +215,46 @@ TEST_P(StoreConformance, FindPendingMatchesTheAddressWithoutCaseUntilItExpires) 
                         Errc::not_found));
 }
 
+TEST_P(StoreConformance, AddPendingUnlessWaitingKeepsOneConfirmationPerAddress) {
+  ListRow list = make_list();
+  ListRow other = make_list("eggs");
+  auto recorded = store().add_pending_unless_waiting(
+      {"first", list.id, "subscribe", "Carol@Example.org", "Carol", at(kNow + 60)}, at(kNow));
+  ASSERT_TRUE(is_ok(recorded));
+  EXPECT_FALSE(recorded->has_value()) << "nothing was waiting: recorded";
+
+  // The same action for the same address, however spelt: the waiting one comes back.
+  auto again = store().add_pending_unless_waiting(
+      {"second", list.id, "subscribe", "carol@EXAMPLE.org", "", at(kNow + 120)}, at(kNow + 30));
+  ASSERT_TRUE(is_ok(again));
+  ASSERT_TRUE(again->has_value());
+  EXPECT_EQ((*again)->token, "first");
+  EXPECT_EQ((*again)->expires_at, at(kNow + 60));
+  EXPECT_TRUE(has_error(store().take_pending("second", at(kNow)), Errc::not_found))
+      << "the second request was not recorded";
+
+  // Another action, another list, or the first one expired: recorded.
+  for (const PendingAction& pending : std::vector<PendingAction>{
+           {"leave", list.id, "unsubscribe", "carol@example.org", "", at(kNow + 60)},
+           {"eggs", other.id, "subscribe", "carol@example.org", "", at(kNow + 60)},
+           {"later", list.id, "subscribe", "carol@example.org", "", at(kNow + 180)}}) {
+    const std::int64_t now = pending.token == "later" ? kNow + 60 : kNow;
+    auto added = store().add_pending_unless_waiting(pending, at(now));
+    ASSERT_TRUE(is_ok(added)) << pending.token;
+    EXPECT_FALSE(added->has_value()) << pending.token;
+  }
+  EXPECT_EQ(store().take_pending("later", at(kNow + 61))->address, "carol@example.org");
+
+  EXPECT_TRUE(
+      has_error(store().add_pending_unless_waiting(
+                    {"", list.id, "subscribe", "bob@example.org", "", at(kNow + 60)}, at(kNow)),
+                Errc::invalid_argument));
+  EXPECT_TRUE(
+      has_error(store().add_pending_unless_waiting(
+                    {"tok", 9999, "subscribe", "bob@example.org", "", at(kNow + 60)}, at(kNow)),
+                Errc::not_found));
+}
+
 TEST_P(StoreConformance, AddPendingNeedsATokenAndAList) {
   ListRow list = make_list();
   EXPECT_TRUE(has_error(
