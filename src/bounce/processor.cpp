@@ -195,7 +195,7 @@ Result<void> BounceProcessor::apply(const store::ListRow& list, const list::List
 Result<BounceOutcome> BounceProcessor::process_spooled(list::Spool& spool, const std::string& id,
                                                        Clock::time_point now) {
   CQLIST_TRY(list::SpoolEntry entry, spool.load(id));
-  auto list_id = std::stoll(entry.envelope["list_id"]);
+  CQLIST_TRY(store::Id list_id, entry.list_id());
   auto list = deps_.store.list_by_id(list_id);
   if (!list && list.error().code() == Errc::not_found) {
     log::warn("bounce.list_gone", {{"spool", id}, {"list_id", entry.envelope["list_id"]}});

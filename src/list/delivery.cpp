@@ -394,7 +394,7 @@ Result<void> Deliverer::deliver_outbox(const std::string& id) {
   if (recipients.empty()) {
     return remove_entry();  // every copy went out before a crash cut the bookkeeping short
   }
-  store::Id list_id = std::stoll(entry.envelope["list_id"]);
+  CQLIST_TRY(store::Id list_id, entry.list_id());
   CQLIST_TRY(store::ListRow list, services_.store.list_by_id(list_id));
   CQLIST_TRY(ListSettings settings, parse_settings(list.settings));
   CQLIST_TRY(auto signing, services_.keys.for_list(list, settings));

@@ -2,7 +2,6 @@
 #include "list/service.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -92,19 +91,13 @@ void restore_context(PostContext& context, std::map<std::string, std::string>& f
 
 // The list a spooled entry was accepted for; Errc::not_found when it is gone. Entries spooled
 // before the envelope named the list's address know only its id.
-Result<store::ListRow> list_of_entry(store::Store& store,
-                                     const std::map<std::string, std::string>& envelope) {
+Result<store::ListRow> list_of_entry(store::Store& store, const SpoolEntry& entry) {
   auto field = [&](const char* key) {
-    auto found = envelope.find(key);
-    return found == envelope.end() ? std::string() : found->second;
+    auto found = entry.envelope.find(key);
+    return found == entry.envelope.end() ? std::string() : found->second;
   };
-  std::string id_text = field("list_id");
-  store::Id list_id = 0;
-  auto [end, parse_error] =
-      std::from_chars(id_text.data(), id_text.data() + id_text.size(), list_id);
-  if (parse_error != std::errc() || end != id_text.data() + id_text.size()) {
-    return fail(Errc::not_found, fmt::format("the entry names no list (list_id \"{}\")", id_text));
-  }
+  CQLIST_TRY(store::Id list_id, entry.list_id());
+  std::string id_text = std::to_string(list_id);
   Result<store::ListRow> list = store.list_by_id(list_id);
   std::string address = field("list");
   if (!list && list.error().code() == Errc::not_found) {
@@ -363,10 +356,11 @@ Result<void> ListService::process_spooled(const std::string& spool_id) {
                                                      : fail(loaded.error());
   }
   SpoolEntry entry = std::move(*loaded);
-  Result<store::ListRow> found = list_of_entry(deps_.store, entry.envelope);
+  Result<store::ListRow> found = list_of_entry(deps_.store, entry);
   if (!found) {
-    return found.error().code() == Errc::not_found ? set_aside(spool_id, found.error())
-                                                   : fail(found.error());
+    const Errc code = found.error().code();
+    return code == Errc::not_found || code == Errc::bad_syntax ? set_aside(spool_id, found.error())
+                                                               : fail(found.error());
   }
   store::ListRow list = std::move(*found);
   PostContext context;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <system_error>
 
@@ -78,6 +79,18 @@ bool valid_id(std::string_view id) {
 }
 
 }  // namespace
+
+Result<std::int64_t> SpoolEntry::list_id() const {
+  auto field = envelope.find("list_id");
+  std::string_view text = field == envelope.end() ? std::string_view() : field->second;
+  std::int64_t number = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
+    return fail(Errc::bad_syntax,
+                fmt::format("spool entry {} names no list (list_id \"{}\")", id, text));
+  }
+  return number;
+}
 
 Result<Spool> Spool::open(const std::filesystem::path& directory) {
   std::error_code error;

@@ -15,6 +15,7 @@
 // line, then the message bytes exactly as received.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -29,6 +30,10 @@ struct SpoolEntry {
   std::string id;                               // the file name, unique, sortable by arrival
   std::map<std::string, std::string> envelope;  // list, mail_from, recipient, client_ip, ...
   std::string message;
+
+  // The list the entry was spooled for. Errc::bad_syntax when its envelope names none (a
+  // damaged file), never an exception.
+  Result<std::int64_t> list_id() const;
 };
 
 class Spool {

@@ -141,5 +141,19 @@ TEST(Spool, ADamagedEntryIsSetAsideAsItIsAndCannotBeSentBack) {
   EXPECT_EQ(*spool->ids("failed"), (std::vector<std::string>{*failed}));
 }
 
+TEST(SpoolEntry, AListIdThatIsNoNumberIsAnErrorNotAnException) {
+  SpoolEntry entry;
+  entry.id = "out-1";
+  entry.envelope["list_id"] = "12";
+  EXPECT_EQ(*entry.list_id(), 12);
+  for (const char* bad : {"", "12x", "x", "99999999999999999999"}) {
+    entry.envelope["list_id"] = bad;
+    ASSERT_FALSE(entry.list_id()) << bad;
+    EXPECT_EQ(entry.list_id().error().code(), Errc::bad_syntax) << bad;
+  }
+  entry.envelope.erase("list_id");
+  EXPECT_NE(entry.list_id().error().message().find("out-1 names no list"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace cqlist::list
