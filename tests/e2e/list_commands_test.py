@@ -169,11 +169,11 @@ class ListCommandsTest(ListServerCase):
         self.assertNotIn(fred, self.members())
 
     def test_nomail_from_an_unverified_sender_confirmed_by_the_web_link(self):
-        nora = person("nora")
-        self.cqlist("members", "add", LIST, nora)
+        wendy = person("wendy")
+        self.cqlist("members", "add", LIST, wendy)
         # No Authentication-Results of the list's own MTA vouches for From: a request goes out.
-        self.command(nora, "nomail on")
-        copy, token = self.confirmation(nora, "asked to change how")
+        self.command(wendy, "nomail on")
+        copy, token = self.confirmation(wendy, "asked to change how")
         self.assertIn("pause delivery (nomail on)", text_of(copy))
         link = re.search(r"(https://lists\.cq-test\.example/ham/confirm\?token=[a-z2-7]+)",
                          text_of(copy)).group(1)
@@ -182,21 +182,21 @@ class ListCommandsTest(ListServerCase):
         with urllib.request.urlopen(link, timeout=5) as r:  # GET shows a button only
             page = r.read().decode()
         self.assertIn("<form method=post>", page)
-        self.assertIn(f"Change how {LIST} is delivered to {nora}: pause delivery (nomail on)?",
+        self.assertIn(f"Change how {LIST} is delivered to {wendy}: pause delivery (nomail on)?",
                       page)
         self.assertIn("<button>Change delivery</button>", page)
-        self.assertEqual(self.mode(nora), "regular")
+        self.assertEqual(self.mode(wendy), "regular")
         with urllib.request.urlopen(link, data=b"confirm=yes", timeout=5) as r:
             self.assertEqual(r.status, 200)
             page = r.read().decode()
-        self.assertIn(f"The delivery of {LIST} to {nora} is changed: pause delivery (nomail on).",
+        self.assertIn(f"The delivery of {LIST} to {wendy} is changed: pause delivery (nomail on).",
                       page)
-        self.assertEqual(self.mode(nora), "nomail")
+        self.assertEqual(self.mode(wendy), "nomail")
         # A second click finds the code used up.
         with self.assertRaises(urllib.error.HTTPError) as used:
             urllib.request.urlopen(link, data=b"confirm=yes", timeout=5)
         self.assertEqual(used.exception.code, 400)
-        self.assertEqual(self.mode(nora), "nomail")
+        self.assertEqual(self.mode(wendy), "nomail")
 
     def test_bye_in_body_confirmed_with_the_confirm_command(self):
         gina = person("gina")
