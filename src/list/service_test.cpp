@@ -126,10 +126,7 @@ class ServiceTest : public ::testing::Test {
     list_ = *list;
     for (std::string address : {"alice@none.example", "bob@reject.example", "carol@c.example",
                                 "dave@d.example", "eve@e.example"}) {
-      store::MemberRow member;
-      member.list_id = list_.id;
-      member.address = address;
-      ASSERT_TRUE(store_->add_member(member));
+      add_member(list_.id, address);
     }
     store::MemberRow quiet;
     quiet.list_id = list_.id;
@@ -139,6 +136,13 @@ class ServiceTest : public ::testing::Test {
   }
 
   void TearDown() override { fs::remove_all(dir_); }
+
+  void add_member(store::Id list_id, const std::string& address) {
+    store::MemberRow member;
+    member.list_id = list_id;
+    member.address = address;
+    ASSERT_TRUE(store_->add_member(member)) << address;
+  }
 
   ListService service() {
     return ListService(
@@ -260,10 +264,7 @@ TEST_F(ServiceTest, MemberPostIsArchivedQueuedAndDeliveredSignedInBatches) {
 
 TEST_F(ServiceTest, PersonalCopiesAreSplitIntoSmallJobsSoEveryWorkerGetsSome) {
   for (int i = 0; i < 245; ++i) {
-    store::MemberRow member;
-    member.list_id = list_.id;
-    member.address = fmt::format("m{:03}@many.example", i);
-    ASSERT_TRUE(store_->add_member(member));
+    add_member(list_.id, fmt::format("m{:03}@many.example", i));
   }
   ListSettings settings;  // batch_size 500: 250 receiving members fit one transaction
   auto sizes = [&] {
@@ -347,10 +348,7 @@ TEST_F(ServiceTest, RelayDownDefersTheJobsAndNothingIsLost) {
 
 TEST_F(ServiceTest, AllPendingTriesEveryWaitingJobOnceBeforeItsRetryTime) {
   for (int i = 0; i < 20; ++i) {
-    store::MemberRow member;
-    member.list_id = list_.id;
-    member.address = fmt::format("m{:02}@many.example", i);
-    ASSERT_TRUE(store_->add_member(member));
+    add_member(list_.id, fmt::format("m{:02}@many.example", i));
   }
   auto svc = service();
   ASSERT_EQ(svc.receive(envelope("alice@none.example"),
@@ -568,10 +566,7 @@ TEST_F(ServiceTest, AJobThatCannotBeMadeWaitsWhileOtherListsAreDelivered) {
       "eggs", "list.example",
       {{"dkim_selector_rsa", "s1"}, {"dkim_key_rsa", (dir_ / "rsa.pem").string()}});
   ASSERT_TRUE(broken) << broken.error().describe();
-  store::MemberRow member;
-  member.list_id = broken->id;
-  member.address = "alice@none.example";
-  ASSERT_TRUE(store_->add_member(member));
+  add_member(broken->id, "alice@none.example");
   auto svc = service();
   InboundEnvelope to_eggs = envelope("alice@none.example");
   to_eggs.recipient = "eggs@list.example";
@@ -674,10 +669,7 @@ TEST_F(ServiceTest, APostOfAListDeletedWhileItWaitedIsSetAsideNotGivenToTheListT
       {{"dkim_selector_rsa", "s1"}, {"dkim_key_rsa", (dir_ / "rsa.pem").string()}});
   ASSERT_TRUE(taker) << taker.error().describe();
   ASSERT_EQ(taker->id, list_.id) << "the store gives the deleted list's id out again";
-  store::MemberRow member;
-  member.list_id = taker->id;
-  member.address = "frank@f.example";
-  ASSERT_TRUE(store_->add_member(member));
+  add_member(taker->id, "frank@f.example");
   fs::rename(dir_ / "rsa.pem.away", dir_ / "rsa.pem");
 
   auto recovered = svc.recover();

@@ -172,19 +172,27 @@ class CrashRecoveryTest(unittest.TestCase):
         self.assertEqual(self.copies_per_member(), collections.Counter(self.members))
 
 
+def without_postfix(test, prefix, **listeners):
+    """A data directory, the loopback DNS and a sink as cqlist's relay, each removed or stopped
+    when `test` ends; returns (directory, config file, sink)."""
+    directory = tempfile.mkdtemp(prefix=prefix)
+    test.addCleanup(shutil.rmtree, directory, ignore_errors=True)
+    dns = LoopbackDns({LIST_DOMAIN: [txt("v=spf1 -all")]}, zones=["cq-test.example"]).start()
+    test.addCleanup(dns.stop)
+    sink = CatchAllSink(os.path.join(directory, "sink")).start()
+    test.addCleanup(sink.stop)
+    config = os.path.join(directory, "cqlist.toml")
+    with open(config, "w") as f:
+        f.write(cqlist_toml(f"{directory}/cqlist", dns.address, relay_port=sink.port,
+                            **listeners))
+    return directory, config, sink
+
+
 class DeliverCommandTest(unittest.TestCase):
     """`cqlist deliver` sends what `cqlist inject` queued, without the daemon."""
 
     def test_deliver_sends_every_job_once_and_empties_the_queue(self):
-        directory = tempfile.mkdtemp(prefix="cqlist-deliver-")
-        self.addCleanup(shutil.rmtree, directory, ignore_errors=True)
-        dns = LoopbackDns({LIST_DOMAIN: [txt("v=spf1 -all")]}, zones=["cq-test.example"]).start()
-        self.addCleanup(dns.stop)
-        sink = CatchAllSink(os.path.join(directory, "sink")).start()
-        self.addCleanup(sink.stop)
-        config = os.path.join(directory, "cqlist.toml")
-        with open(config, "w") as f:
-            f.write(cqlist_toml(f"{directory}/cqlist", dns.address, relay_port=sink.port))
+        directory, config, sink = without_postfix(self, "cqlist-deliver-")
         members = [f"d{i:03d}@members.example" for i in range(250)]
         run_cqlist("list", "create", LIST, "--set", "batch_size=100", "--config", config,
                    check_exit=0)
@@ -208,17 +216,9 @@ class SetAsideTest(unittest.TestCase):
     minute for ever; `cqlist queue` shows it and `--retry` sends it back."""
 
     def test_a_post_of_a_deleted_list_and_a_damaged_file_are_set_aside(self):
-        directory = tempfile.mkdtemp(prefix="cqlist-set-aside-")
-        self.addCleanup(shutil.rmtree, directory, ignore_errors=True)
-        dns = LoopbackDns({LIST_DOMAIN: [txt("v=spf1 -all")]}, zones=["cq-test.example"]).start()
-        self.addCleanup(dns.stop)
-        sink = CatchAllSink(os.path.join(directory, "sink")).start()
-        self.addCleanup(sink.stop)
-        config = os.path.join(directory, "cqlist.toml")
         lmtp_port = free_tcp_port()
-        with open(config, "w") as f:
-            f.write(cqlist_toml(f"{directory}/cqlist", dns.address, relay_port=sink.port,
-                                lmtp_port=lmtp_port, http_port=free_tcp_port()))
+        directory, config, sink = without_postfix(self, "cqlist-set-aside-", lmtp_port=lmtp_port,
+                                                  http_port=free_tcp_port())
 
         def cqlist(*args, check_exit=0, stdin=None):
             return run_cqlist(*args, "--config", config, check_exit=check_exit, stdin=stdin)
