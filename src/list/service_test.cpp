@@ -163,6 +163,14 @@ class ServiceTest : public ::testing::Test {
     return entry ? entry->envelope["recipients"] : "(sent)";
   }
 
+  // The LMTP intake's answer to a post of Alice's.
+  int alice_posts(ListService& svc, std::string_view subject, std::string_view message_id) {
+    return svc
+        .receive(envelope("alice@none.example"),
+                 post("Alice <alice@none.example>", subject, message_id))
+        .code;
+  }
+
   // What the LMTP path leaves in the spool for a post of Alice's just before its 250.
   Result<std::string> spool_accepted_post(std::string_view subject, std::string_view message_id) {
     return spool_->add({{"list_id", std::to_string(list_.id)},
@@ -308,10 +316,7 @@ TEST_F(ServiceTest, AMemberWhoseDeliveryBouncesArePausedGetsNoJob) {
 TEST_F(ServiceTest, WithoutXverpEachRecipientGetsItsOwnProvenBounceAddress) {
   transport_.xverp = false;
   auto svc = service();
-  ASSERT_EQ(svc.receive(envelope("alice@none.example"),
-                        post("Alice <alice@none.example>", "hi", "m2@none.example"))
-                .code,
-            250);
+  ASSERT_EQ(alice_posts(svc, "hi", "m2@none.example"), 250);
   auto d = deliverer();
   ASSERT_TRUE(d.run_due(Clock::now()));
   ASSERT_EQ(transport_.sent.size(), 5u);
@@ -327,10 +332,7 @@ TEST_F(ServiceTest, WithoutXverpEachRecipientGetsItsOwnProvenBounceAddress) {
 
 TEST_F(ServiceTest, RelayDownDefersTheJobsAndNothingIsLost) {
   auto svc = service();
-  ASSERT_EQ(svc.receive(envelope("alice@none.example"),
-                        post("Alice <alice@none.example>", "later", "m3@none.example"))
-                .code,
-            250);
+  ASSERT_EQ(alice_posts(svc, "later", "m3@none.example"), 250);
   transport_.down = true;
   auto d = deliverer();
   ASSERT_TRUE(d.run_due(Clock::now()));
@@ -351,10 +353,7 @@ TEST_F(ServiceTest, AllPendingTriesEveryWaitingJobOnceBeforeItsRetryTime) {
     add_member(list_.id, fmt::format("m{:02}@many.example", i));
   }
   auto svc = service();
-  ASSERT_EQ(svc.receive(envelope("alice@none.example"),
-                        post("Alice <alice@none.example>", "flush", "m10@none.example"))
-                .code,
-            250);
+  ASSERT_EQ(alice_posts(svc, "flush", "m10@none.example"), 250);
   ASSERT_EQ(store_->pending_jobs(list_.id)->size(), 13u) << "25 members in batches of 2";
   transport_.down = true;
   {
@@ -377,10 +376,7 @@ TEST_F(ServiceTest, AllPendingTriesEveryWaitingJobOnceBeforeItsRetryTime) {
 
 TEST_F(ServiceTest, ARelayDownForThreeDaysFailsTheJobs) {
   auto svc = service();
-  ASSERT_EQ(svc.receive(envelope("alice@none.example"),
-                        post("Alice <alice@none.example>", "never", "m8@none.example"))
-                .code,
-            250);
+  ASSERT_EQ(alice_posts(svc, "never", "m8@none.example"), 250);
   transport_.down = true;
   auto d = deliverer();
   auto now = Clock::now();
@@ -397,10 +393,7 @@ TEST_F(ServiceTest, ARelayDownForThreeDaysFailsTheJobs) {
 TEST_F(ServiceTest, JournaledTransactionsAreNotSentAgainAfterACrash) {
   transport_.xverp = false;
   auto svc = service();
-  ASSERT_EQ(svc.receive(envelope("alice@none.example"),
-                        post("Alice <alice@none.example>", "journal", "m7@none.example"))
-                .code,
-            250);
+  ASSERT_EQ(alice_posts(svc, "journal", "m7@none.example"), 250);
   auto jobs = store_->pending_jobs(list_.id);
   ASSERT_EQ(jobs->size(), 3u);
   // What a crash right after the MTA's 250s leaves: journal lines, no store record.
@@ -574,10 +567,7 @@ TEST_F(ServiceTest, AJobThatCannotBeMadeWaitsWhileOtherListsAreDelivered) {
   ASSERT_EQ(
       svc.receive(to_eggs, post("Alice <alice@none.example>", "eggs", "m13@none.example")).code,
       250);
-  ASSERT_EQ(svc.receive(envelope("alice@none.example"),
-                        post("Alice <alice@none.example>", "ham", "m14@none.example"))
-                .code,
-            250);
+  ASSERT_EQ(alice_posts(svc, "ham", "m14@none.example"), 250);
   // Then the operator moves eggs' key to a file that does not exist.
   ASSERT_TRUE(
       store_->update_settings(broken->id, {{"dkim_key_rsa", (dir_ / "missing.pem").string()}}));
@@ -724,10 +714,7 @@ TEST_F(ServiceTest, AJapaneseListReadsRawShiftJisSubjectsOfHeldAndDistributedPos
   ASSERT_TRUE(held);
   ASSERT_EQ(held->size(), 1u);
   EXPECT_EQ((*held)[0].subject, "テスト");
-  ASSERT_EQ(svc.receive(envelope("alice@none.example"),
-                        post("Alice <alice@none.example>", tesuto, "m17@none.example"))
-                .code,
-            250);
+  ASSERT_EQ(alice_posts(svc, tesuto, "m17@none.example"), 250);
   auto posted = store_->post(list_.id, 1);
   ASSERT_TRUE(posted);
   ASSERT_TRUE(*posted);
